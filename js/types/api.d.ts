@@ -1,0 +1,126 @@
+// Declarations of the client and the error classes. The data shapes they use (inputs and results)
+// are generated from the Rust model into js/types/generated and placed above this text in the
+// package's index.d.ts.
+
+/** Options of `new ScalekitMcp(options)`. */
+export interface ScalekitMcpOptions {
+  /** Your Scalekit environment URL, `https://<env>.scalekit.com` (http only for localhost). */
+  envUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Default time limit of each call, retries included, in milliseconds. Default 20000. */
+  timeoutMs?: number;
+  /** How many times a failed request that is safe to repeat is retried. Default 2; 0 disables. */
+  maxRetries?: number;
+  /**
+   * Allow a client holding the client secret in a browser. Anyone who can open the page can read
+   * the secret; mint tokens and URLs on a server instead.
+   */
+  dangerouslyAllowBrowser?: boolean;
+}
+
+/** Options every call accepts as its last argument. */
+export interface CallOptions {
+  /** Aborts the call: it rejects with `AbortError` at once. */
+  signal?: AbortSignal;
+  /** Time limit of this call, retries included, in milliseconds. */
+  timeoutMs?: number;
+}
+
+/** What `waitForAuth` waits on: an instance, or a config for one user. */
+export type WaitForAuthTarget = { instanceId: string } | { configId: string; identifier: string };
+
+export interface WaitForAuthOptions<S> {
+  signal?: AbortSignal;
+  /** Give up after this long with `AuthTimeoutError`. Default 300000 (5 minutes). */
+  timeoutMs?: number;
+  /** First interval between polls in milliseconds; it grows up to 15 s. Default 2000, at least 500. */
+  pollIntervalMs?: number;
+  /** Ask for fresh authorization links on every poll. */
+  includeAuthLinks?: boolean;
+  /** Called with each state that still has pending connections. */
+  onPending?: (state: S) => void | Promise<void>;
+}
+
+export declare class ScalekitMcp {
+  constructor(options: ScalekitMcpOptions);
+  /** A client from SCALEKIT_ENV_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET. */
+  static fromEnv(overrides?: Partial<ScalekitMcpOptions>): ScalekitMcp;
+
+  readonly envUrl: string;
+  readonly clientId: string;
+
+  createConfig(input: CreateConfigInput, options?: CallOptions): Promise<McpConfig>;
+  getConfig(configId: string, options?: CallOptions): Promise<McpConfig>;
+  listConfigs(input?: ListConfigsInput, options?: CallOptions): Promise<ListConfigsResult>;
+  /** Every config matching the filter, one page at a time as the loop asks for more. */
+  configs(input?: Omit<ListConfigsInput, 'pageToken'>, options?: CallOptions): AsyncGenerator<McpConfig, void, undefined>;
+  updateConfig(input: UpdateConfigInput, options?: CallOptions): Promise<McpConfig>;
+  deleteConfig(configId: string, options?: CallOptions): Promise<void>;
+  listConnectedAccounts(input: ListConnectedAccountsInput, options?: CallOptions): Promise<ConnectedAccounts>;
+  createSessionToken(input: CreateSessionTokenInput, options?: CallOptions): Promise<SessionToken>;
+  createConnectionSessionToken(input: CreateConnectionSessionTokenInput, options?: CallOptions): Promise<SessionToken>;
+
+  ensureInstance(input: EnsureInstanceInput, options?: CallOptions): Promise<McpInstance>;
+  getInstance(instanceId: string, options?: CallOptions): Promise<McpInstance>;
+  listInstances(input?: ListInstancesInput, options?: CallOptions): Promise<ListInstancesResult>;
+  /** Every instance matching the filter, one page at a time as the loop asks for more. */
+  instances(input?: Omit<ListInstancesInput, 'pageToken'>, options?: CallOptions): AsyncGenerator<McpInstance, void, undefined>;
+  updateInstance(input: UpdateInstanceInput, options?: CallOptions): Promise<McpInstance>;
+  deleteInstance(instanceId: string, options?: CallOptions): Promise<void>;
+  getInstanceAuthState(input: GetInstanceAuthStateInput, options?: CallOptions): Promise<InstanceAuthState>;
+
+  waitForAuth(target: { instanceId: string }, options?: WaitForAuthOptions<InstanceAuthState>): Promise<InstanceAuthState>;
+  waitForAuth(target: { configId: string; identifier: string }, options?: WaitForAuthOptions<ConnectedAccounts>): Promise<ConnectedAccounts>;
+
+  toJSON(): { envUrl: string; clientId: string };
+}
+
+/** Fields every error of the package carries. */
+export interface ScalekitErrorProps {
+  status?: number | null;
+  code?: string;
+  errorCode?: string | null;
+  traceId?: string | null;
+  details?: ErrorDetail[];
+}
+
+export declare class ScalekitError extends Error {
+  constructor(message: string, props?: ScalekitErrorProps);
+  /** HTTP status of the answer that caused the error, or null when there was none. */
+  readonly status: number | null;
+  /** gRPC status name (`NOT_FOUND`, `INVALID_ARGUMENT`, ...) or the package's own code. */
+  readonly code: string;
+  /** `error_code` of the server's first ErrorInfo detail. */
+  readonly errorCode: string | null;
+  /** The server's `x-trace-id`. */
+  readonly traceId: string | null;
+  readonly details: ErrorDetail[];
+}
+/** Invalid input, caught before any request was sent. */
+export declare class ValidationError extends ScalekitError {
+  /** The option at fault, as a path such as `connectionToolMappings[0].connectionName`. */
+  readonly field: string | null;
+}
+export declare class BadRequestError extends ScalekitError {
+  readonly field: string | null;
+}
+export declare class AuthenticationError extends ScalekitError {}
+export declare class PermissionDeniedError extends ScalekitError {}
+export declare class NotFoundError extends ScalekitError {}
+export declare class ConflictError extends ScalekitError {}
+export declare class RateLimitError extends ScalekitError {
+  /** How long the server asked to wait, in milliseconds, when it said. */
+  readonly retryAfterMs: number | null;
+}
+export declare class InternalServerError extends ScalekitError {}
+export declare class ApiError extends ScalekitError {}
+export declare class InvalidResponseError extends ScalekitError {}
+export declare class ConnectionError extends ScalekitError {}
+export declare class TimeoutError extends ScalekitError {}
+export declare class AbortError extends ScalekitError {}
+export declare class AuthTimeoutError extends ScalekitError {
+  /** The last state seen before giving up. */
+  state: InstanceAuthState | ConnectedAccounts | null;
+}
+export declare class BrowserEnvironmentError extends ScalekitError {}
