@@ -1,0 +1,120 @@
+// The flow an app runs to hand its AI agent a user's tools, step by step:
+//
+//   1. an MCP config for the agent role (once),
+//   2. the user's instance and its pre-authenticated MCP URL (on every login),
+//   3. the user's connections: authorization links for those not ACTIVE, then wait until all are,
+//   4. a short-lived session token for the config's virtual MCP server.
+//
+// With SCALEKIT_ENV_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET set it talks to Scalekit;
+// otherwise it starts the package's emulator on 127.0.0.1 and plays the user's part itself.
+import { ScalekitMcp, ConflictError } from 'scalekit-mcp';
+
+const CONFIG_NAME = process.env.DEMO_CONFIG_NAME ?? 'email-calendar-assistant';
+const USER = process.env.DEMO_USER ?? 'john-doe';
+const GMAIL = process.env.DEMO_GMAIL_CONNECTION ?? 'MY_GMAIL';
+const CALENDAR = process.env.DEMO_CALENDAR_CONNECTION ?? 'MY_CALENDAR';
+
+const live = ['SCALEKIT_ENV_URL', 'SCALEKIT_CLIENT_ID', 'SCALEKIT_CLIENT_SECRET'].every((v) => process.env[v]);
+let emulator = null;
+if (!live) {
+  const { startEmulator } = await import('scalekit-mcp/emulator');
+  emulator = await startEmulator({ port: 0 });
+  process.env.SCALEKIT_ENV_URL = emulator.url;
+  process.env.SCALEKIT_CLIENT_ID = emulator.clientId;
+  process.env.SCALEKIT_CLIENT_SECRET = emulator.clientSecret;
+}
+
+/** Shows enough of a credential-like string to recognise it, not enough to use it. */
+function shorten(secret) {
+  if (secret.length <= 16) return `${secret.slice(0, 4)}…`;
+  try {
+    const url = new URL(secret);
+    const path = url.pathname.split('/');
+    const last = path.pop() ?? '';
+    return `${url.origin}${path.join('/')}/${last.slice(0, 6)}…`;
+  } catch {
+    return `${secret.slice(0, 10)}…${secret.slice(-4)}`;
+  }
+}
+
+const step = (n, text) => console.log(`\n${n}. ${text}`);
+
+try {
+  console.log(live
+    ? `Scalekit environment: ${process.env.SCALEKIT_ENV_URL}`
+    : `No Scalekit credentials set: using the emulator at ${emulator.url}`);
+  const mcp = ScalekitMcp.fromEnv();
+
+  step(1, `MCP config "${CONFIG_NAME}" (once per agent role)`);
+  let config;
+  try {
+    config = await mcp.createConfig({
+      name: CONFIG_NAME,
+      description: 'Reads email and creates calendar reminders',
+      connectionToolMappings: [
+        { connectionName: GMAIL, tools: ['gmail_fetch_mails'] },
+        { connectionName: CALENDAR, tools: ['googlecalendar_create_event'] },
+      ],
+    });
+    console.log(`   created ${config.id}`);
+  } catch (err) {
+    if (!(err instanceof ConflictError)) throw err;
+    const { configs } = await mcp.listConfigs({ filter: { name: CONFIG_NAME } });
+    config = configs[0];
+    console.log(`   already exists: ${config.id}`);
+  }
+  for (const m of config.connectionToolMappings) {
+    console.log(`   ${m.connectionName} (${m.provider}): ${m.tools.length ? m.tools.join(', ') : 'all tools'}`);
+  }
+
+  step(2, `Instance for user "${USER}" (call on every login: idempotent)`);
+  const instance = await mcp.ensureInstance({ configName: config.name, userIdentifier: USER });
+  const again = await mcp.ensureInstance({ configName: config.name, userIdentifier: USER });
+  console.log(`   ${instance.id} "${instance.name}" (second call: ${again.id === instance.id ? 'same instance' : 'a different instance?'})`);
+  console.log(`   MCP URL ${shorten(instance.url)}  (pre-authenticated: keep it server-side)`);
+
+  step(3, 'Connections the user must authorize');
+  const state = await mcp.getInstanceAuthState({ instanceId: instance.id, includeAuthLinks: true });
+  const pending = state.connections.filter((c) => c.connectedAccountStatus.toUpperCase() !== 'ACTIVE');
+  for (const c of state.connections) {
+    const link = c.authenticationLink ? `  link: ${c.authenticationLink}` : '';
+    console.log(`   ${c.connectionName.padEnd(12)} ${c.connectedAccountStatus || 'no account'}${pending.includes(c) ? link : ''}`);
+  }
+
+  if (pending.length) {
+    if (emulator) {
+      console.log('   the user opens each link and grants access (played here by the emulator):');
+      for (const c of pending) {
+        const page = await fetch(c.authenticationLink);
+        console.log(`     ${c.connectionName}: HTTP ${page.status}`);
+      }
+    } else {
+      console.log('   open the links above as the user; waiting for every connection to be ACTIVE…');
+    }
+    const ready = await mcp.waitForAuth({ instanceId: instance.id }, {
+      timeoutMs: 10 * 60_000,
+      onPending: (s) => {
+        const names = s.connections.filter((c) => c.connectedAccountStatus !== 'ACTIVE').map((c) => c.connectionName);
+        console.log(`   still waiting for: ${names.join(', ')}`);
+      },
+    });
+    console.log(`   all ${ready.connections.length} connections ACTIVE`);
+  } else {
+    console.log('   all connections already ACTIVE');
+  }
+
+  step(4, 'Session token for the virtual MCP server (mint one per agent run)');
+  const session = await mcp.createSessionToken({ configId: config.id, identifier: USER, expirySeconds: 1800 });
+  const minutes = Math.round((Date.parse(session.expiresAt) - Date.now()) / 60_000);
+  console.log(`   token ${shorten(session.token)} expires ${session.expiresAt} (in ${minutes} min)`);
+  console.log(`   server ${config.mcpServerUrl ? shorten(config.mcpServerUrl) : '(virtual MCP server URLs are not enabled in this environment)'}`);
+
+  console.log('\nHand the agent either URL:');
+  console.log(`   per-user URL     ${shorten(instance.url)}`);
+  console.log(`   virtual server   ${config.mcpServerUrl ? shorten(config.mcpServerUrl) : '-'} with "Authorization: Bearer <token>"`);
+} catch (err) {
+  console.error(`\ndemo failed: ${err.name}: ${err.message}${err.traceId ? ` (trace ${err.traceId})` : ''}`);
+  process.exitCode = 1;
+} finally {
+  await emulator?.close();
+}
