@@ -1,0 +1,57 @@
+// One emulated Scalekit environment: its credentials, catalogue, signing key, state, faults and
+// request log. The HTTP server, the `/_emulator/*` control routes and the handle returned by
+// `startEmulator()` all act on an instance of this class.
+
+import { FaultQueue } from './faults.mjs';
+import { Recorder } from './recorder.mjs';
+import { Store } from './store.mjs';
+import { authLinkToken } from './urls.mjs';
+
+export class Emulator {
+  /**
+   * @param {object} o
+   * @param {string} o.clientId
+   * @param {string} o.clientSecret
+   * @param {number} o.tokenTtl     access-token lifetime, seconds
+   * @param {number} o.authLinkTtl  authentication-link lifetime, seconds
+   * @param {import('./catalogue.mjs').Catalogue} o.catalogue
+   * @param {import('./jwt.mjs').Signer} o.signer
+   */
+  constructor({ clientId, clientSecret, tokenTtl, authLinkTtl, catalogue, signer }) {
+    this.clientId = clientId;
+    this.clientSecret = clientSecret;
+    this.tokenTtl = tokenTtl;
+    this.authLinkTtl = authLinkTtl;
+    this.catalogue = catalogue;
+    this.signer = signer;
+    this.store = new Store({ catalogue, authLinkTtl });
+    this.faults = new FaultQueue();
+    this.recorder = new Recorder();
+    this.baseUrl = ''; // set once the server listens
+  }
+
+  /** Back to a fresh environment: everything but the catalogue and the signing key is forgotten. */
+  reset() {
+    this.store.reset();
+    this.faults.clear();
+    this.recorder.clear();
+    this.recorder.resetCounters();
+  }
+
+  setAccountStatus({ connectionName, identifier, status }) {
+    if (typeof connectionName !== 'string' || typeof identifier !== 'string' || identifier === '') {
+      throw new TypeError('setAccountStatus needs a connection name and a non-empty identifier');
+    }
+    return this.store.setAccountStatus(connectionName, identifier, status);
+  }
+
+  /** Every access token issued so far expires now; returns how many were issued. */
+  expireTokens() {
+    return this.store.expireAccessTokens();
+  }
+
+  /** Plays the user opening an authentication link (a full URL or its token). */
+  authorize(link) {
+    return this.store.redeemAuthLink(authLinkToken(link));
+  }
+}

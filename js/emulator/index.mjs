@@ -1,0 +1,151 @@
+// A local Scalekit environment for tests and demos: the OAuth token endpoint, the JWKS, and the
+// MCP REST API (configs, connected accounts, session tokens, instances) over real HTTP, plus
+// test controls. Node built-ins only.
+//
+//   import { startEmulator } from 'scalekit-mcp/emulator';
+//   const emulator = await startEmulator();            // a free port on 127.0.0.1
+//   // ... point a client at emulator.url with emulator.clientId / emulator.clientSecret ...
+//   await emulator.close();
+
+import { loadCatalogue } from './catalogue.mjs';
+import { Emulator } from './emulator.mjs';
+import { createSigner } from './jwt.mjs';
+import { authorizePage } from './pages.mjs';
+import { ROUTES } from './routes.mjs';
+import { createServer } from './server.mjs';
+
+export const DEFAULT_CLIENT_ID = 'skc_emulator';
+export const DEFAULT_CLIENT_SECRET = 'sks_emulator_secret';
+export const DEFAULT_PORT = 4010; // the CLI's default; startEmulator() defaults to a free port
+export const DEFAULT_TOKEN_TTL = 3600;
+export const DEFAULT_AUTH_LINK_TTL = 60;
+
+const accountView = (a) => ({
+  connectionName: a.connectionName,
+  identifier: a.identifier,
+  connectedAccountId: a.id,
+  status: a.status,
+});
+
+function positiveInteger(value, name) {
+  if (!Number.isInteger(value) || value <= 0) throw new TypeError(`${name} must be a positive integer (seconds)`);
+  return value;
+}
+
+// The host part of the emulator's URLs: wildcard addresses are reached through loopback.
+function urlHost(host) {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * Starts an emulator.
+ * @param {object} [options]
+ * @param {number} [options.port=0]          0 picks a free port
+ * @param {string} [options.host='127.0.0.1']
+ * @param {string} [options.clientId]        default DEFAULT_CLIENT_ID
+ * @param {string} [options.clientSecret]    default DEFAULT_CLIENT_SECRET
+ * @param {string|object} [options.fixtures] catalogue of connections: a JSON file path or an object
+ * @param {number} [options.tokenTtl=3600]   access-token lifetime, seconds
+ * @param {number} [options.authLinkTtl=60]  authentication-link lifetime, seconds
+ * @param {boolean} [options.unref=false]    do not keep the process alive for the server
+ */
+export async function startEmulator(options = {}) {
+  const {
+    port = 0,
+    host = '127.0.0.1',
+    clientId = DEFAULT_CLIENT_ID,
+    clientSecret = DEFAULT_CLIENT_SECRET,
+    fixtures,
+    tokenTtl = DEFAULT_TOKEN_TTL,
+    authLinkTtl = DEFAULT_AUTH_LINK_TTL,
+    unref = false,
+  } = options;
+  if (!clientId || !clientSecret) throw new TypeError('clientId and clientSecret must be non-empty');
+  const emu = new Emulator({
+    clientId,
+    clientSecret,
+    tokenTtl: positiveInteger(tokenTtl, 'tokenTtl'),
+    authLinkTtl: positiveInteger(authLinkTtl, 'authLinkTtl'),
+    catalogue: loadCatalogue(fixtures),
+    signer: await createSigner(),
+  });
+
+  const server = createServer(emu, ROUTES);
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  if (unref) server.unref();
+  const actualPort = server.address().port;
+  emu.baseUrl = `http://${urlHost(host)}:${actualPort}`;
+
+  let closing = null;
+  return {
+    url: emu.baseUrl,
+    port: actualPort,
+    host,
+    clientId,
+    clientSecret,
+
+    /** Stops the server and drops every connection, keep-alive ones included. */
+    close() {
+      closing ??= new Promise((resolve) => {
+        server.cancelTimers();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+
+    /** Forgets configs, instances, accounts, links, tokens, faults, the log and the counters. */
+    reset: () => emu.reset(),
+
+    /** Sets (creating if missing) the status of a connected account; returns the account. */
+    setAccountStatus: ({ connectionName, identifier, status }) =>
+      accountView(emu.setAccountStatus({ connectionName, identifier, status })),
+
+    /** Every connected account: [{connectionName, identifier, connectedAccountId, status}]. */
+    accounts: () => emu.store.listAccounts().map(accountView),
+
+    /** Every access token issued so far expires now; returns how many. */
+    expireTokens: () => emu.expireTokens(),
+
+    /** Queues a fault ({pathPrefix, count, status, retryAfter, body, contentType, delayMs, destroy, bodyBytes, method}). */
+    injectFault: (fault) => emu.faults.add(fault),
+
+    /** The pending faults. */
+    faults: () => emu.faults.list(),
+
+    clearFaults: () => emu.faults.clear(),
+
+    /** The request log: [{method, path, query, headers, body, status}]. */
+    requests: () => emu.recorder.list(),
+
+    clearRequests: () => emu.recorder.clear(),
+
+    /** {tokenRequests, apiRequests}. */
+    counters: () => emu.recorder.counters(),
+
+    /**
+     * Plays the user opening an authentication link (the URL or its token): the account turns
+     * ACTIVE and is returned. An unknown, expired or used link throws an Error whose `outcome` is
+     * 'unknown' | 'expired' | 'used' and `status` the HTTP status the link page would have.
+     */
+    authorize(link) {
+      const result = emu.authorize(link);
+      if (result.outcome === 'authorized') return accountView(result.account);
+      const err = new Error(`authentication link ${result.outcome === 'unknown' ? 'not found' : result.outcome}`);
+      err.outcome = result.outcome;
+      err.status = authorizePage(result).status;
+      throw err;
+    },
+
+    /** The JWKS served at /keys. */
+    jwks: () => emu.signer.jwks(),
+  };
+}
