@@ -39,13 +39,48 @@ function callOptions(options, allowed = CALL_OPTIONS) {
   return options;
 }
 
-/** JSON for the core. Values JSON cannot carry (BigInt, cycles) are a ValidationError. */
+/**
+ * JSON for the core. JSON.stringify would quietly turn NaN and Infinity into null and drop
+ * functions, so those are refused here, naming the field; so are values JSON cannot carry.
+ */
 function encode(input, name) {
   if (input === undefined) return 'null';
+  const bad = unencodable(input, '', 0);
+  if (bad) throw validationError(bad.path || name, `${bad.path || name} ${bad.why}`);
   try {
     return JSON.stringify(input);
   } catch (err) {
     throw validationError(name, `${name} cannot be encoded as JSON: ${err instanceof Error ? err.message : 'unsupported value'}`);
+  }
+}
+
+function unencodable(value, path, depth) {
+  switch (typeof value) {
+    case 'number':
+      return Number.isFinite(value) ? null : { path, why: `must be a finite number, not ${value}` };
+    case 'bigint':
+      return { path, why: 'must be a number, not a BigInt' };
+    case 'function':
+    case 'symbol':
+      return { path, why: `must not be a ${typeof value}` };
+    case 'object': {
+      if (value === null) return null;
+      if (depth > 32) return { path, why: 'is nested too deeply' };
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i += 1) {
+          const bad = unencodable(value[i], `${path}[${i}]`, depth + 1);
+          if (bad) return bad;
+        }
+        return null;
+      }
+      for (const key of Object.keys(value)) {
+        const bad = unencodable(value[key], path ? `${path}.${key}` : key, depth + 1);
+        if (bad) return bad;
+      }
+      return null;
+    }
+    default:
+      return null;
   }
 }
 
