@@ -4,7 +4,10 @@
 //   node.cjs    Node `require` (and Bun): CommonJS glue, reads the .wasm next to it synchronously
 //   node.mjs    Node `import`: re-exports node.cjs, so `import` and `require` share one instance
 //   index.js    Deno, browsers, default: ES module glue, top-level await compiles the .wasm
-//   workerd.js  Cloudflare Workers and Vercel Edge: imports the .wasm as a compiled module
+//   workerd.js  Cloudflare Workers (`workerd` condition): imports the .wasm as a compiled module
+//   edge-light.js  Vercel Edge and Next.js `runtime = 'edge'` (`edge-light` condition): imports
+//               `./scalekit_mcp_bg.wasm?module`, the form Vercel's bundlers turn into a module
+//               compiled at deploy time (an edge runtime refuses to compile wasm bytes at run time)
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -61,11 +64,20 @@ await build({
   outfile: join(pkg, 'index.js'),
 });
 
+// Compiled-module runtimes: no top-level await, no fetch of the .wasm, no compile at run time.
+const moduleEntry = (specifier) => ({
+  contents: `import { initSync } from '#core';\nimport wasmModule from '${specifier}';\ninitSync({ module: wasmModule });\nexport * from './index.js';\n`,
+  resolveDir: join(root, 'js'),
+  sourcefile: 'entry.js',
+});
+
+await build({ ...esm, stdin: moduleEntry(WASM), outfile: join(pkg, 'workerd.js'), external: ['*.wasm'] });
+
 await build({
   ...esm,
-  stdin: webEntry(`import wasmModule from '${WASM}';\ninitSync({ module: wasmModule });\nvoid init;`),
-  outfile: join(pkg, 'workerd.js'),
-  external: ['*.wasm'],
+  stdin: moduleEntry(`${WASM}?module`),
+  outfile: join(pkg, 'edge-light.js'),
+  external: ['*.wasm?module'],
 });
 
 writeTypes();
