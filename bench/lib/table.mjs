@@ -1,0 +1,166 @@
+// The budgets of the benchmark and the Markdown table of a results object (bench/results.json).
+// Sizes use SI units: 1 KB = 1000 bytes, 1 MB = 1000 KB.
+
+const KB = 1000;
+
+export const BUDGETS = {
+  wasmRawBytes: 120 * KB,
+  wasmGzipBytes: 50 * KB,
+  latencyMedianRatio: 1.15,
+  throughputRatio: 0.85,
+  nodeColdStartRatio: 1.5,
+  tokenRequests: 1,
+};
+
+const OPS = ['ensureInstance', 'getConfig', 'createSessionToken'];
+const has = (v) => v !== null && v !== undefined && !(typeof v === 'object' && 'error' in v);
+
+/** Every budget of the issue, with the measured value and whether it holds (null: not measured). */
+export function evaluateBudgets(r) {
+  const out = [];
+  const add = (name, value, limit, op) => {
+    const holds = value == null ? null : op === '<=' ? value <= limit : op === '>=' ? value >= limit : value === limit;
+    out.push({ name, value: value ?? null, limit: `${op} ${limit}`, holds });
+  };
+  const size = has(r.size) ? r.size : null;
+  add('.wasm raw bytes', size?.wasm?.raw, BUDGETS.wasmRawBytes, '<=');
+  add('.wasm gzip bytes', size?.wasm?.gzip, BUDGETS.wasmGzipBytes, '<=');
+  for (const op of OPS) {
+    add(`${op} median latency ratio`, has(r.latency) ? r.latency[op]?.ratio?.median : null, BUDGETS.latencyMedianRatio, '<=');
+  }
+  for (const op of OPS) {
+    add(`${op} throughput ratio`, has(r.throughput) ? r.throughput[op]?.ratio : null, BUDGETS.throughputRatio, '>=');
+  }
+  const cold = has(r.coldStart) ? r.coldStart : null;
+  add('Node import cold start ratio', cold?.nodeImport?.ratio, BUDGETS.nodeColdStartRatio, '<=');
+  add('Node require cold start ratio', cold?.nodeRequire?.ratio, BUDGETS.nodeColdStartRatio, '<=');
+  add('/oauth/token requests for 10 000 concurrent calls', has(r.tokenEconomy) ? r.tokenEconomy.sdk?.tokenRequests : null, BUDGETS.tokenRequests, '==');
+  return out;
+}
+
+// ---- formatting -------------------------------------------------------------------------------
+
+export function bytes(n) {
+  if (n == null) return '–';
+  if (n >= 1000 * KB) return `${(n / (1000 * KB)).toFixed(2)} MB`;
+  if (n >= 10 * KB) return `${(n / KB).toFixed(1)} KB`;
+  return `${(n / KB).toFixed(2)} KB`;
+}
+
+const ms = (v) => (v == null ? '–' : v >= 100 ? `${v.toFixed(0)} ms` : v >= 10 ? `${v.toFixed(1)} ms` : `${v.toFixed(3)} ms`);
+const us = (v) => (v == null ? '–' : `${v.toFixed(0)} µs`);
+const rate = (v) => (v == null ? '–' : `${Math.round(v).toLocaleString('en-US')}/s`);
+const x = (v) => (v == null ? '–' : `${v.toFixed(2)}×`);
+const mark = (holds) => (holds === null || holds === undefined ? '' : holds ? '✅' : '❌');
+
+function row(cells) {
+  return `| ${cells.map((c) => (c === undefined || c === null ? '' : String(c))).join(' | ')} |`;
+}
+
+/** A Markdown table of every figure, grouped by section, with the ratio and the budget of each. */
+export function renderTable(r) {
+  const budgets = r.budgets ?? evaluateBudgets(r);
+  const holds = (name) => budgets.find((b) => b.name === name)?.holds;
+  const lines = [];
+  const head = () => {
+    lines.push(row(['', 'scalekit-mcp', 'baseline / reference', 'ratio', 'budget', '']));
+    lines.push('|---|---:|---:|---:|---|---|');
+  };
+  const sectionRow = (title) => lines.push(row([`**${title}**`, '', '', '', '', '']));
+
+  const m = r.machine ?? {};
+  lines.push(`Node ${m.node}, ${m.cpus} × ${m.cpuModel ?? 'CPU'}, ${m.platform}; ${r.generatedAt}${r.settings?.quick ? ' (quick run)' : ''}.`);
+  lines.push('Baseline: a hand-written client over the global `fetch` doing the same calls (bench/baseline.mjs).');
+  lines.push('');
+  head();
+
+  // Size
+  if (has(r.size)) {
+    const s = r.size;
+    sectionRow('Size');
+    lines.push(row(['`.wasm` raw', bytes(s.wasm.raw), '', '', '≤ 120 KB', mark(holds('.wasm raw bytes'))]));
+    lines.push(row(['`.wasm` gzip -9', bytes(s.wasm.gzip), '', '', '≤ 50 KB', mark(holds('.wasm gzip bytes'))]));
+    lines.push(row(['`.wasm` brotli -q 11', bytes(s.wasm.brotli), '', '', '', '']));
+    if (s.glue?.['node.cjs']) {
+      const g = s.glue['node.cjs'];
+      lines.push(row(['JS of the Node entry (`node.cjs`) raw / gzip', `${bytes(g.raw)} / ${bytes(g.gzip)}`, `${bytes(s.baselineSource.raw)} / ${bytes(s.baselineSource.gzip)}`, '', '', '']));
+    }
+    if (s.tarball) lines.push(row(['`npm pack` tarball', `${bytes(s.tarball.size)} (${s.tarball.entryCount} files)`, '', '', '', '']));
+    if (s.consumer) {
+      const c = s.consumer;
+      const fmt = (v) => (v ? `${bytes(v.bytes)}, ${v.packages} package${v.packages === 1 ? '' : 's'}` : '–');
+      lines.push(row([`fresh consumer \`node_modules\` (vs \`${'@scalekit-sdk/node'}\` ${c.officialVersion ?? ''})`, fmt(c.scalekitMcp), fmt(c.official), x(c.ratio), '', '']));
+    }
+    if (s.edgeBundle) {
+      const e = s.edgeBundle;
+      lines.push(row(['Worker bundle, JS + `.wasm`, gzip', bytes(e.scalekitMcp.total.gzip), bytes(e.baseline.js.gzip), x(e.scalekitMcp.total.gzip / e.baseline.js.gzip), '', '']));
+    }
+  }
+
+  // Cold start
+  if (has(r.coldStart)) {
+    const c = r.coldStart;
+    sectionRow(`Cold start: fresh process → first call done (median of ${c.runs})`);
+    const cold = (label, v, budgetName) => {
+      if (!v) return;
+      lines.push(row([label, ms(v.sdk.wallMs), ms(v.baseline.wallMs), x(v.ratio), budgetName ? '≤ 1.5×' : '', budgetName ? mark(holds(budgetName)) : '']));
+    };
+    cold('Node `import`', c.nodeImport, 'Node import cold start ratio');
+    cold('Node `require`', c.nodeRequire, 'Node require cold start ratio');
+    cold('workerd (`workerd serve`, first request)', c.workerd);
+    const part = (label, key) => {
+      const v = c.nodeImport;
+      if (v?.sdk?.[key] == null) return;
+      lines.push(row([label, ms(v.sdk[key]), ms(v.baseline[key]), x(v.sdk[key] / v.baseline[key]), '', '']));
+    };
+    part('… of which `import()` of the module', 'importMs');
+    part('… of which the first call (token + `ensureInstance`)', 'firstCallMs');
+    const rq = c.nodeRequire;
+    if (rq?.sdk?.importMs != null) lines.push(row(['… `require()` of the module', ms(rq.sdk.importMs), ms(rq.baseline.importMs), x(rq.sdk.importMs / rq.baseline.importMs), '', '']));
+    if (c.official?.importMs != null) {
+      lines.push(row([`\`import\` of \`@scalekit-sdk/node\` ${c.official.version} (reference)`, ms(c.nodeImport?.sdk?.importMs), ms(c.official.importMs), x(c.nodeImport?.sdk?.importMs / c.official.importMs), '', '']));
+    }
+    if (c.official?.requireMs != null) {
+      lines.push(row([`\`require\` of \`@scalekit-sdk/node\` ${c.official.version} (reference)`, ms(c.nodeRequire?.sdk?.importMs), ms(c.official.requireMs), x(c.nodeRequire?.sdk?.importMs / c.official.requireMs), '', '']));
+    }
+  }
+
+  // Latency
+  if (has(r.latency)) {
+    sectionRow(`Per-call latency (${r.latency.calls} calls each, interleaved)`);
+    for (const op of OPS) {
+      const v = r.latency[op];
+      if (!v) continue;
+      lines.push(row([`\`${op}\` median`, ms(v.sdk.median), ms(v.baseline.median), x(v.ratio.median), '≤ 1.15×', mark(holds(`${op} median latency ratio`))]));
+      lines.push(row([`\`${op}\` p99`, ms(v.sdk.p99), ms(v.baseline.p99), x(v.ratio.p99), '', '']));
+    }
+  }
+
+  // Throughput
+  if (has(r.throughput)) {
+    sectionRow(`Throughput, ${r.throughput.concurrency} calls in flight`);
+    for (const op of OPS) {
+      const v = r.throughput[op];
+      if (!v) continue;
+      lines.push(row([`\`${op}\``, rate(v.sdk.callsPerSecond), rate(v.baseline.callsPerSecond), x(v.ratio), '≥ 0.85×', mark(holds(`${op} throughput ratio`))]));
+      lines.push(row([`\`${op}\` client CPU per call`, us(v.sdk.cpuUsPerCall), us(v.baseline.cpuUsPerCall), x(v.cpuRatio), '', '']));
+    }
+  }
+
+  // Tokens
+  if (has(r.tokenEconomy)) {
+    const t = r.tokenEconomy;
+    sectionRow('Token economy');
+    lines.push(row([`\`/oauth/token\` requests for ${t.calls.toLocaleString('en-US')} calls by ${t.callers} concurrent callers`, t.sdk.tokenRequests, t.baseline.tokenRequests, '', '= 1', mark(holds('/oauth/token requests for 10 000 concurrent calls'))]));
+  }
+
+  const missed = budgets.filter((b) => b.holds === false).map((b) => b.name);
+  const unmeasured = budgets.filter((b) => b.holds === null).map((b) => b.name);
+  lines.push('');
+  lines.push(`Budgets: ${budgets.filter((b) => b.holds).length} of ${budgets.length} hold` + (missed.length ? `; missed: ${missed.join(', ')}` : '') + (unmeasured.length ? `; not measured: ${unmeasured.join(', ')}` : '') + '.');
+  if (r.notes?.length) {
+    lines.push('');
+    for (const n of r.notes) lines.push(`- ${n}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,541 @@
+#!/usr/bin/env node
+// The benchmarks of scalekit-mcp: size, cold start, per-call latency, throughput and token
+// economy, each measured side by side with a hand-written plain `fetch` client (bench/baseline.mjs)
+// and reported as a ratio. Run with `npm run bench` (which builds pkg/ first) or
+// `node bench/run.mjs [--quick] [--only=size,cold,latency,throughput,tokens]`.
+//
+// Prints a Markdown table on stdout (progress goes to stderr) and writes bench/results.json.
+// These are measurements, not tests: a missed budget is reported, never an exit code.
+
+import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, isDeepStrictEqual } from 'node:util';
+import { BaselineClient } from './baseline.mjs';
+import { spawnEmulator } from './lib/emulator.mjs';
+import { median, ratio, roundDeep, summary } from './lib/stats.mjs';
+import { renderTable, evaluateBudgets } from './lib/table.mjs';
+import { cleanEnv, compressed, firstLine, freePort, httpGet, packageCount, run, sleep, treeSize } from './lib/util.mjs';
+
+const BENCH = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(BENCH, '..');
+const TMP = join(BENCH, 'tmp');
+const PKG = join(ROOT, 'pkg');
+const WASM_NAME = 'scalekit_mcp_bg.wasm';
+const OFFICIAL = '@scalekit-sdk/node';
+const SECTIONS = ['size', 'cold', 'latency', 'throughput', 'tokens'];
+
+const { values: argv } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    out: { type: 'string', default: join(BENCH, 'results.json') },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const only = new Set(argv.only ? argv.only.split(',').map((s) => s.trim()) : SECTIONS);
+for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`unknown section "${s}"; use ${SECTIONS.join(', ')}`);
+
+const settings = argv.quick
+  ? { latencyCalls: 300, latencyWarmup: 50, concurrency: 64, throughputRoundMs: 500, throughputRounds: 1, coldRuns: 3, tokenCallers: 100, tokenCallsPerCaller: 100 }
+  : { latencyCalls: 2000, latencyWarmup: 200, concurrency: 64, throughputRoundMs: 1500, throughputRounds: 3, coldRuns: 9, tokenCallers: 100, tokenCallsPerCaller: 100 };
+
+const log = (...args) => console.error('[bench]', ...args);
+const CONFIG_NAME = `bench-${process.pid}`;
+const USER = 'bench-user';
+const EXPIRY_SECONDS = 1800;
+
+const results = {
+  command: 'npm run bench',
+  generatedAt: new Date().toISOString(),
+  machine: {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? null,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+  },
+  package: null,
+  settings: { ...settings, quick: argv.quick },
+  size: null,
+  coldStart: null,
+  latency: null,
+  throughput: null,
+  tokenEconomy: null,
+  budgets: [],
+  notes: [],
+};
+
+// ---- the package under test -----------------------------------------------------------------
+
+function packageInfo() {
+  const pkgJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  let commit = null;
+  try {
+    commit = readFileSync(join(ROOT, '.git/HEAD'), 'utf8').trim();
+    if (commit.startsWith('ref: ')) commit = readFileSync(join(ROOT, '.git', commit.slice(5)), 'utf8').trim();
+  } catch {
+    commit = null;
+  }
+  return { name: pkgJson.name, version: pkgJson.version, commit };
+}
+
+async function npm(args, cwd) {
+  const r = await run('npm', args, { cwd, env: cleanEnv(), timeoutMs: 240_000 });
+  if (r.code !== 0) throw new Error(`npm ${args.join(' ')} failed (${r.code}):\n${r.stderr.slice(-2000)}`);
+  return r;
+}
+
+/** `npm pack` of the repository into bench/tmp; returns the tarball and npm's figures. */
+async function pack() {
+  mkdirSync(TMP, { recursive: true });
+  const r = await npm(['pack', '--json', '--pack-destination', TMP], ROOT);
+  const info = JSON.parse(r.stdout.slice(r.stdout.indexOf('[')))[0];
+  return { path: join(TMP, info.filename), size: info.size, unpackedSize: info.unpackedSize, entryCount: info.entryCount };
+}
+
+/** A fresh consumer folder with `npm install <spec>`; returns its node_modules figures. */
+async function consumer(dir, spec) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'bench-consumer', private: true, version: '0.0.0' }, null, 2)}\n`);
+  const r = await npm(['install', spec, '--no-audit', '--no-fund', '--loglevel=error'], dir);
+  const nm = join(dir, 'node_modules');
+  const tree = treeSize(nm);
+  const du = await run('du', ['-sk', nm]);
+  return {
+    bytes: tree.bytes,
+    files: tree.files,
+    diskBytes: du.code === 0 ? Number(du.stdout.split(/\s/)[0]) * 1024 : null,
+    packages: packageCount(nm),
+    installMs: r.ms,
+  };
+}
+
+// ---- size -----------------------------------------------------------------------------------
+
+async function measureSize(ctx) {
+  const wasm = readFileSync(join(PKG, WASM_NAME));
+  const size = { wasm: compressed(wasm), glue: {}, tarball: null, consumer: null, baselineSource: null, edgeBundle: null };
+  for (const f of ['node.cjs', 'node.mjs', 'index.js', 'workerd.js']) {
+    if (existsSync(join(PKG, f))) size.glue[f] = compressed(readFileSync(join(PKG, f)));
+  }
+  size.baselineSource = compressed(readFileSync(join(BENCH, 'baseline.mjs')));
+  if (ctx.tarball) size.tarball = { size: ctx.tarball.size, unpackedSize: ctx.tarball.unpackedSize, entryCount: ctx.tarball.entryCount };
+  if (ctx.sdkConsumer || ctx.officialConsumer) {
+    size.consumer = {
+      scalekitMcp: ctx.sdkConsumer ?? null,
+      official: ctx.officialConsumer ?? null,
+      officialVersion: ctx.officialVersion ?? null,
+      ratio: ratio(ctx.sdkConsumer?.bytes, ctx.officialConsumer?.bytes),
+    };
+  }
+  return size;
+}
+
+// ---- cold start -----------------------------------------------------------------------------
+
+async function prepareColdStart(ctx) {
+  const dir = ctx.sdkConsumerDir;
+  for (const f of ['sdk-import.mjs', 'sdk-require.cjs', 'baseline-import.mjs', 'baseline-require.cjs']) {
+    copyFileSync(join(BENCH, 'cold', f), join(dir, f));
+  }
+  copyFileSync(join(BENCH, 'baseline.mjs'), join(dir, 'baseline.mjs'));
+  const { build } = await import('esbuild');
+  // The CommonJS copy of the baseline, for `require`.
+  await build({ entryPoints: [join(BENCH, 'baseline.mjs')], outfile: join(dir, 'baseline.cjs'), format: 'cjs', platform: 'node', target: 'node18', logLevel: 'warning' });
+  if (ctx.officialConsumerDir) {
+    for (const f of ['official-import.mjs', 'official-require.cjs']) copyFileSync(join(BENCH, 'cold', f), join(ctx.officialConsumerDir, f));
+  }
+  // workerd: both workers bundled as a Worker build would be, next to a copy of the config.
+  const wd = join(TMP, 'workerd');
+  rmSync(wd, { recursive: true, force: true });
+  mkdirSync(wd, { recursive: true });
+  copyFileSync(join(BENCH, 'workerd', 'config.capnp'), join(wd, 'config.capnp'));
+  const common = { bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], logLevel: 'warning', minify: false };
+  await build({
+    ...common,
+    stdin: { contents: readFileSync(join(BENCH, 'workerd', 'sdk-worker.js'), 'utf8'), resolveDir: dir, sourcefile: 'sdk-worker.js' },
+    outfile: join(wd, 'sdk-worker.js'),
+    external: ['*.wasm'],
+  });
+  copyFileSync(join(dir, 'node_modules', 'scalekit-mcp', 'pkg', WASM_NAME), join(wd, WASM_NAME));
+  await build({ ...common, entryPoints: [join(BENCH, 'workerd', 'baseline-worker.js')], outfile: join(wd, 'baseline-worker.js') });
+  const edge = (files) => compressed(Buffer.concat(files.map((f) => readFileSync(join(wd, f)))));
+  ctx.edgeBundle = {
+    scalekitMcp: { js: compressed(readFileSync(join(wd, 'sdk-worker.js'))), wasm: compressed(readFileSync(join(wd, WASM_NAME))), total: edge(['sdk-worker.js', WASM_NAME]) },
+    baseline: { js: compressed(readFileSync(join(wd, 'baseline-worker.js'))) },
+  };
+  ctx.workerdDir = wd;
+}
+
+async function nodeCold(ctx, script, cwd) {
+  const { emu } = ctx;
+  const { wallMs, line } = await firstLine(process.execPath, [script, emu.url, emu.clientId, emu.clientSecret, CONFIG_NAME, USER], { cwd });
+  const t = JSON.parse(line);
+  if (!t.id && !t.ok) throw new Error(`${script}: ${line}`);
+  const callMs = t.done !== undefined ? t.done - t.imported : t.constructed - t.imported;
+  return { wallMs, importMs: t.imported - t.start, callMs, bootMs: t.start };
+}
+
+async function workerdCold(ctx, variant) {
+  const { emu } = ctx;
+  const bin = join(ROOT, 'node_modules', '.bin', 'workerd');
+  const port = await freePort();
+  const headers = {
+    'x-env-url': emu.url,
+    'x-client-id': emu.clientId,
+    'x-client-secret': emu.clientSecret,
+    'x-config-name': CONFIG_NAME,
+    'x-user-identifier': USER,
+  };
+  const { spawn } = await import('node:child_process');
+  const t0 = performance.now();
+  const child = spawn(bin, ['serve', 'config.capnp', variant, '--socket-addr', `http=127.0.0.1:${port}`], {
+    cwd: ctx.workerdDir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  try {
+    for (;;) {
+      try {
+        const res = await httpGet(port, '/', headers);
+        const wallMs = performance.now() - t0;
+        if (res.status !== 200) throw new Error(`workerd ${variant}: HTTP ${res.status} ${res.body.slice(0, 500)}`);
+        return { wallMs };
+      } catch (err) {
+        if (err.code !== 'ECONNREFUSED' && err.code !== 'ECONNRESET') throw err;
+        if (exited) throw new Error(`workerd ${variant} exited:\n${stderr}`);
+        if (performance.now() - t0 > 30_000) throw new Error(`workerd ${variant} did not answer in 30 s:\n${stderr}`);
+        await sleep(1);
+      }
+    }
+  } finally {
+    if (!exited) {
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([gone, sleep(3000)]);
+      if (!exited) child.kill('SIGKILL');
+    }
+  }
+}
+
+async function measureColdStart(ctx) {
+  await prepareColdStart(ctx);
+  const sdkDir = ctx.sdkConsumerDir;
+  const variants = {
+    'node-import/sdk': () => nodeCold(ctx, 'sdk-import.mjs', sdkDir),
+    'node-import/baseline': () => nodeCold(ctx, 'baseline-import.mjs', sdkDir),
+    'node-require/sdk': () => nodeCold(ctx, 'sdk-require.cjs', sdkDir),
+    'node-require/baseline': () => nodeCold(ctx, 'baseline-require.cjs', sdkDir),
+    'workerd/sdk': () => workerdCold(ctx, 'sdk'),
+    'workerd/baseline': () => workerdCold(ctx, 'baseline'),
+  };
+  if (ctx.officialConsumerDir) {
+    variants['official-import'] = () => nodeCold(ctx, 'official-import.mjs', ctx.officialConsumerDir);
+    variants['official-require'] = () => nodeCold(ctx, 'official-require.cjs', ctx.officialConsumerDir);
+  }
+  const names = Object.keys(variants);
+  const samples = Object.fromEntries(names.map((n) => [n, []]));
+  const errors = {};
+  // One discarded round warms the file cache; then the variants take turns, in a rotating order.
+  for (let r = -1; r < settings.coldRuns; r += 1) {
+    const order = names.map((_, i) => names[(i + Math.max(r, 0)) % names.length]);
+    for (const name of order) {
+      if (errors[name]) continue;
+      try {
+        const s = await variants[name]();
+        if (r >= 0) samples[name].push(s);
+      } catch (err) {
+        errors[name] = err.message;
+        log(`cold start ${name} failed: ${err.message.split('\n')[0]}`);
+      }
+    }
+  }
+  const med = (name, key) => (samples[name].length ? median(samples[name].map((s) => s[key])) : null);
+  const pair = (prefix) => {
+    const sdk = { wallMs: med(`${prefix}/sdk`, 'wallMs'), importMs: med(`${prefix}/sdk`, 'importMs'), firstCallMs: med(`${prefix}/sdk`, 'callMs') };
+    const baseline = { wallMs: med(`${prefix}/baseline`, 'wallMs'), importMs: med(`${prefix}/baseline`, 'importMs'), firstCallMs: med(`${prefix}/baseline`, 'callMs') };
+    return { sdk, baseline, ratio: ratio(sdk.wallMs, baseline.wallMs), runs: samples[`${prefix}/sdk`].length };
+  };
+  const out = {
+    runs: settings.coldRuns,
+    nodeImport: pair('node-import'),
+    nodeRequire: pair('node-require'),
+    workerd: pair('workerd'),
+    official: ctx.officialConsumerDir
+      ? {
+          version: ctx.officialVersion,
+          importMs: med('official-import', 'importMs'),
+          requireMs: med('official-require', 'importMs'),
+          importWallMs: med('official-import', 'wallMs'),
+          constructMs: med('official-import', 'callMs'),
+        }
+      : null,
+    errors,
+  };
+  for (const key of ['nodeImport', 'nodeRequire', 'workerd']) {
+    for (const side of ['sdk', 'baseline']) {
+      const s = out[key][side];
+      if (s.importMs === null) delete s.importMs;
+      if (s.firstCallMs === null) delete s.firstCallMs;
+    }
+  }
+  return out;
+}
+
+// ---- the running clients --------------------------------------------------------------------
+
+/** The three calls of the seed flow, for a client of either kind. */
+function calls(client, config) {
+  return {
+    ensureInstance: () => client.ensureInstance({ configName: config.name, userIdentifier: USER }),
+    getConfig: () => client.getConfig(config.id),
+    createSessionToken: () => client.createSessionToken({ configId: config.id, identifier: USER, expirySeconds: EXPIRY_SECONDS }),
+  };
+}
+
+/** Both clients must return the same objects (volatile fields aside), or the comparison is unfair. */
+async function compareOutputs(sdkCalls, baseCalls) {
+  const volatile = (v) => {
+    const copy = structuredClone(v);
+    if (copy && typeof copy === 'object') {
+      delete copy.token;
+      delete copy.expiresAt;
+    }
+    return copy;
+  };
+  const out = {};
+  for (const op of Object.keys(sdkCalls)) {
+    const a = volatile(await sdkCalls[op]());
+    const b = volatile(await baseCalls[op]());
+    out[op] = isDeepStrictEqual(a, b) ? 'same' : { sdk: a, baseline: b };
+  }
+  return out;
+}
+
+async function measureLatency(ctx) {
+  const sdk = calls(ctx.sdkClient, ctx.config);
+  const base = calls(ctx.baseClient, ctx.config);
+  const ops = Object.keys(sdk);
+  const outputs = await compareOutputs(sdk, base);
+  for (const [op, v] of Object.entries(outputs)) {
+    if (v !== 'same') {
+      results.notes.push(`${op}: the package and the baseline return different objects (see latency.outputs)`);
+      log(`${op}: outputs differ`, JSON.stringify(v));
+    }
+  }
+  for (let i = 0; i < settings.latencyWarmup; i += 1) {
+    for (const op of ops) {
+      await sdk[op]();
+      await base[op]();
+    }
+  }
+  await ctx.emu.clearRequests();
+  const n = settings.latencyCalls;
+  const times = Object.fromEntries(ops.map((op) => [op, { sdk: new Float64Array(n), baseline: new Float64Array(n) }]));
+  for (let i = 0; i < n; i += 1) {
+    for (const op of ops) {
+      const first = i % 2 === 0 ? 'sdk' : 'baseline';
+      for (const side of first === 'sdk' ? ['sdk', 'baseline'] : ['baseline', 'sdk']) {
+        const fn = side === 'sdk' ? sdk[op] : base[op];
+        const t0 = performance.now();
+        await fn();
+        times[op][side][i] = performance.now() - t0;
+      }
+    }
+    if (i % 500 === 499) await ctx.emu.clearRequests();
+  }
+  const out = { calls: n, unit: 'ms', outputs };
+  for (const op of ops) {
+    const s = summary(times[op].sdk);
+    const b = summary(times[op].baseline);
+    out[op] = { sdk: s, baseline: b, ratio: { median: ratio(s.median, b.median), p99: ratio(s.p99, b.p99), mean: ratio(s.mean, b.mean) }, overheadMs: { median: s.median - b.median } };
+  }
+  await ctx.emu.clearRequests();
+  return out;
+}
+
+/** `concurrency` callers in a loop for `ms`; calls per second and client CPU time per call. */
+async function flood(fn, concurrency, ms) {
+  let done = 0;
+  let failed = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const deadline = t0 + ms;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      try {
+        await fn();
+        done += 1;
+      } catch {
+        failed += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { callsPerSecond: (done / elapsed) * 1000, cpuUsPerCall: done ? (cpu.user + cpu.system) / done : null, calls: done, failed };
+}
+
+async function measureThroughput(ctx) {
+  const sdk = calls(ctx.sdkClient, ctx.config);
+  const base = calls(ctx.baseClient, ctx.config);
+  const c = settings.concurrency;
+  const out = { concurrency: c, roundMs: settings.throughputRoundMs, rounds: settings.throughputRounds };
+  for (const op of Object.keys(sdk)) {
+    await flood(sdk[op], c, 300);
+    await flood(base[op], c, 300);
+    await ctx.emu.clearRequests();
+    const rounds = { sdk: [], baseline: [] };
+    for (let r = 0; r < settings.throughputRounds; r += 1) {
+      for (const side of r % 2 === 0 ? ['sdk', 'baseline'] : ['baseline', 'sdk']) {
+        rounds[side].push(await flood(side === 'sdk' ? sdk[op] : base[op], c, settings.throughputRoundMs));
+        await ctx.emu.clearRequests();
+      }
+    }
+    const pick = (side) => ({
+      callsPerSecond: median(rounds[side].map((x) => x.callsPerSecond)),
+      cpuUsPerCall: median(rounds[side].map((x) => x.cpuUsPerCall)),
+      failed: rounds[side].reduce((a, x) => a + x.failed, 0),
+    });
+    const s = pick('sdk');
+    const b = pick('baseline');
+    out[op] = { sdk: s, baseline: b, ratio: ratio(s.callsPerSecond, b.callsPerSecond), cpuRatio: ratio(s.cpuUsPerCall, b.cpuUsPerCall) };
+    if (s.failed || b.failed) results.notes.push(`throughput ${op}: ${s.failed} failed calls (package), ${b.failed} (baseline)`);
+  }
+  return out;
+}
+
+async function measureTokens(ctx, api) {
+  const callers = settings.tokenCallers;
+  const each = settings.tokenCallsPerCaller;
+  const one = async (client) => {
+    await ctx.emu.clearRequests();
+    const before = await ctx.emu.counters();
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: callers }, async () => {
+        for (let i = 0; i < each; i += 1) await client.getConfig(ctx.config.id);
+      }),
+    );
+    const ms = performance.now() - t0;
+    const after = await ctx.emu.counters();
+    await ctx.emu.clearRequests();
+    return { tokenRequests: after.tokenRequests - before.tokenRequests, apiRequests: after.apiRequests - before.apiRequests, ms };
+  };
+  const opts = { envUrl: ctx.emu.url, clientId: ctx.emu.clientId, clientSecret: ctx.emu.clientSecret };
+  const sdk = await one(new api.ScalekitMcp(opts));
+  const baseline = await one(new BaselineClient(opts));
+  return { callers, callsPerCaller: each, calls: callers * each, sdk, baseline };
+}
+
+// ---- setup ----------------------------------------------------------------------------------
+
+/** The config every call uses, with both mapped accounts ACTIVE for the user, made over plain HTTP. */
+async function seed(emu) {
+  const tokenRes = await fetch(`${emu.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: emu.clientId, client_secret: emu.clientSecret }),
+  });
+  const { access_token: token } = await tokenRes.json();
+  const res = await fetch(`${emu.url}/api/v1/mcp/configs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: CONFIG_NAME,
+      description: 'Reads email and creates calendar reminders',
+      connection_tool_mappings: [
+        { connection_name: 'MY_GMAIL', tools: ['gmail_fetch_mails'] },
+        { connection_name: 'MY_CALENDAR', tools: ['googlecalendar_create_event'] },
+      ],
+    }),
+  });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`creating the benchmark config failed: HTTP ${res.status} ${JSON.stringify(body)}`);
+  for (const connectionName of ['MY_GMAIL', 'MY_CALENDAR']) {
+    await emu.setAccountStatus({ connectionName, identifier: USER, status: 'ACTIVE' });
+  }
+  return { id: body.config.id, name: body.config.name };
+}
+
+async function section(name, fn) {
+  log(`${name}...`);
+  const t0 = performance.now();
+  try {
+    const value = await fn();
+    log(`${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    return value;
+  } catch (err) {
+    log(`${name} FAILED: ${err.stack ?? err}`);
+    results.notes.push(`${name} failed: ${String(err.message ?? err).split('\n')[0]}`);
+    return { error: String(err.message ?? err) };
+  }
+}
+
+async function main() {
+  const t0 = performance.now();
+  if (!existsSync(join(PKG, WASM_NAME)) || !existsSync(join(PKG, 'node.cjs'))) {
+    console.error('pkg/ is not built: run `bash scripts/build.sh` (or `npm run bench`, which builds first)');
+    process.exit(1);
+  }
+  results.package = packageInfo();
+  const ctx = { sdkConsumerDir: join(TMP, 'consumer-scalekit-mcp'), officialConsumerDir: null };
+
+  // The package as a user gets it: packed, then installed into an empty folder.
+  const needInstall = only.has('size') || only.has('cold');
+  if (needInstall) {
+    await section('npm pack + consumer install', async () => {
+      ctx.tarball = await pack();
+      ctx.sdkConsumer = await consumer(ctx.sdkConsumerDir, ctx.tarball.path);
+    });
+    await section(`consumer install of ${OFFICIAL}`, async () => {
+      const dir = join(TMP, 'consumer-official');
+      ctx.officialConsumer = await consumer(dir, OFFICIAL);
+      ctx.officialVersion = JSON.parse(readFileSync(join(dir, 'node_modules', OFFICIAL, 'package.json'), 'utf8')).version;
+      ctx.officialConsumerDir = dir;
+    });
+  }
+  // The in-process benchmarks load the installed copy when there is one (pkg/ may be rebuilt meanwhile).
+  const installed = join(ctx.sdkConsumerDir, 'node_modules', 'scalekit-mcp', 'package.json');
+  const api = existsSync(installed) && needInstall ? createRequire(installed)('scalekit-mcp') : createRequire(join(ROOT, 'package.json'))(join(PKG, 'node.cjs'));
+
+  ctx.emu = await spawnEmulator();
+  try {
+    ctx.config = await seed(ctx.emu);
+    const opts = { envUrl: ctx.emu.url, clientId: ctx.emu.clientId, clientSecret: ctx.emu.clientSecret };
+    ctx.sdkClient = new api.ScalekitMcp(opts);
+    ctx.baseClient = new BaselineClient(opts);
+
+    if (only.has('cold') && existsSync(join(ctx.sdkConsumerDir, 'node_modules'))) results.coldStart = await section('cold start', () => measureColdStart(ctx));
+    if (only.has('size')) {
+      results.size = await section('size', () => measureSize(ctx));
+      if (results.size && ctx.edgeBundle) results.size.edgeBundle = ctx.edgeBundle;
+    }
+    if (only.has('latency')) results.latency = await section('per-call latency', () => measureLatency(ctx));
+    if (only.has('throughput')) results.throughput = await section('throughput', () => measureThroughput(ctx));
+    if (only.has('tokens')) results.tokenEconomy = await section('token economy', () => measureTokens(ctx, api));
+  } finally {
+    await ctx.emu.close();
+  }
+
+  results.budgets = evaluateBudgets(results);
+  results.elapsedSeconds = (performance.now() - t0) / 1000;
+  const rounded = roundDeep(results, 4);
+  process.stdout.write(`${renderTable(rounded)}\n`);
+  if (!argv['no-write']) {
+    writeFileSync(argv.out, `${JSON.stringify(rounded, null, 2)}\n`);
+    log(`wrote ${argv.out}`);
+  }
+  log(`finished in ${results.elapsedSeconds.toFixed(0)} s`);
+  process.exit(0);
+}
+
+await main();
