@@ -1,0 +1,703 @@
+//! The wasm shell against the emulator, in Node: `wasm-pack test --node -- --test node`.
+//!
+//! Every test starts its own emulator (js/emulator, a real HTTP server on 127.0.0.1, in this same
+//! Node process) and drives the exported `Core` exactly as the JavaScript wrapper does: JSON
+//! strings in, JSON strings out, errors as SdkError JSON strings.
+#![cfg(target_arch = "wasm32")]
+
+use scalekit_mcp::shell::Core;
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::AbortController;
+
+/// The emulator's entry module, as a `file://` URL for a dynamic `import()`.
+const EMULATOR: &str = concat!("file://", env!("CARGO_MANIFEST_DIR"), "/js/emulator/index.mjs");
+
+#[wasm_bindgen(inline_js = r#"
+export async function startEmu(url) {
+  const mod = await import(url);
+  return mod.startEmulator({ unref: true });
+}
+export async function emuCall(handle, method, argJson) {
+  const arg = argJson === undefined || argJson === null ? undefined : JSON.parse(argJson);
+  const out = await handle[method](arg);
+  return JSON.stringify(out === undefined ? null : out);
+}
+export function jwtPayload(token) {
+  const part = String(token).split('.')[1] ?? '';
+  return Buffer.from(part, 'base64url').toString('utf8');
+}
+export function jwtParts(token) {
+  return String(token).split('.').length;
+}
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+export function abortLater(controller, ms) {
+  setTimeout(() => controller.abort(), ms);
+}
+export function all(promises) {
+  return Promise.allSettled(promises).then((results) =>
+    JSON.stringify(results.map((r) => (r.status === 'fulfilled'
+      ? { ok: JSON.parse(r.value) }
+      : { err: typeof r.reason === 'string' ? JSON.parse(r.reason) : String(r.reason) }))));
+}
+// onPending that records each state and authorizes its links after `after` pending states.
+export function authorizingCallback(handle, after) {
+  const seen = [];
+  const fn = (stateJson) => {
+    const state = JSON.parse(stateJson);
+    seen.push(state);
+    if (seen.length >= after) {
+      const list = state.connections ?? state.connectedAccounts ?? [];
+      for (const c of list) {
+        if (c.authenticationLink && c.connectedAccountStatus !== 'ACTIVE') handle.authorize(c.authenticationLink);
+      }
+    }
+  };
+  return { fn, count: () => seen.length };
+}
+export function callbackFn(cb) { return cb.fn; }
+export function callbackCount(cb) { return cb.count(); }
+export function throwingCallback() {
+  return () => { throw new Error('callback failed'); };
+}
+export function errorMessage(e) {
+  return e instanceof Error ? e.message : String(e);
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = startEmu)]
+    fn start_emu(url: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = emuCall)]
+    fn emu_call(handle: &JsValue, method: &str, arg_json: Option<String>) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = jwtPayload)]
+    fn jwt_payload(token: &str) -> String;
+    #[wasm_bindgen(js_name = jwtParts)]
+    fn jwt_parts(token: &str) -> u32;
+    fn sleep(ms: f64) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = abortLater)]
+    fn abort_later(controller: &AbortController, ms: f64);
+    fn all(promises: &js_sys::Array) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = authorizingCallback)]
+    fn authorizing_callback(handle: &JsValue, after: u32) -> JsValue;
+    #[wasm_bindgen(js_name = callbackFn)]
+    fn callback_fn(cb: &JsValue) -> js_sys::Function;
+    #[wasm_bindgen(js_name = callbackCount)]
+    fn callback_count(cb: &JsValue) -> u32;
+    #[wasm_bindgen(js_name = throwingCallback)]
+    fn throwing_callback() -> js_sys::Function;
+    #[wasm_bindgen(js_name = errorMessage)]
+    fn error_message(e: &JsValue) -> String;
+}
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+// ---------------------------------------------------------------------------------------------
+
+struct Emu {
+    handle: JsValue,
+    url: String,
+    secret: String,
+}
+
+async fn emu() -> Emu {
+    let handle = JsFuture::from(start_emu(EMULATOR)).await.expect("emulator starts");
+    let get = |k: &str| js_sys::Reflect::get(&handle, &JsValue::from_str(k)).unwrap().as_string().unwrap();
+    let url = get("url");
+    let secret = get("clientSecret");
+    Emu { handle, url, secret }
+}
+
+impl Emu {
+    async fn ctl(&self, method: &str, arg: Option<Value>) -> Value {
+        let out = JsFuture::from(emu_call(&self.handle, method, arg.map(|a| a.to_string())))
+            .await
+            .unwrap_or_else(|e| panic!("emulator.{method} failed: {}", error_message(&e)));
+        serde_json::from_str(&out.as_string().unwrap()).unwrap()
+    }
+
+    fn options(&self, extra: Value) -> String {
+        let mut o = json!({"envUrl": self.url, "clientId": "skc_emulator", "clientSecret": self.secret});
+        if let (Some(o), Some(extra)) = (o.as_object_mut(), extra.as_object()) {
+            for (k, v) in extra {
+                o.insert(k.clone(), v.clone());
+            }
+        }
+        o.to_string()
+    }
+
+    fn core(&self) -> Core {
+        self.core_with(json!({}))
+    }
+
+    fn core_with(&self, extra: Value) -> Core {
+        Core::new(&self.options(extra)).unwrap_or_else(|e| panic!("Core::new: {:?}", e.as_string()))
+    }
+
+    async fn fault(&self, fault: Value) {
+        self.ctl("injectFault", Some(fault)).await;
+    }
+
+    async fn requests(&self) -> Vec<Value> {
+        match self.ctl("requests", None).await {
+            Value::Array(a) => a,
+            other => panic!("requests: {other}"),
+        }
+    }
+
+    /// Requests to the MCP API (not the token endpoint).
+    async fn api_requests(&self) -> Vec<Value> {
+        self.requests().await.into_iter().filter(|r| r["path"].as_str().is_some_and(|p| p.starts_with("/api/"))).collect()
+    }
+
+    async fn counters(&self) -> (u64, u64) {
+        let c = self.ctl("counters", None).await;
+        (c["tokenRequests"].as_u64().unwrap(), c["apiRequests"].as_u64().unwrap())
+    }
+
+    async fn close(self) {
+        self.ctl("close", None).await;
+    }
+}
+
+/// Settles a `call`: `Ok(output)` or `Err(error JSON)`.
+async fn settle(p: js_sys::Promise) -> Result<Value, Value> {
+    match JsFuture::from(p).await {
+        Ok(v) => Ok(serde_json::from_str(&v.as_string().expect("resolves with a string")).unwrap()),
+        Err(e) => {
+            let s = e.as_string().unwrap_or_else(|| panic!("rejects with a string, got {}", error_message(&e)));
+            Err(serde_json::from_str(&s).unwrap_or_else(|_| panic!("rejects with JSON, got {s}")))
+        }
+    }
+}
+
+async fn call(core: &Core, op: &str, input: Value) -> Result<Value, Value> {
+    settle(core.call(op, &input.to_string(), None, None)).await
+}
+
+async fn ok(core: &Core, op: &str, input: Value) -> Value {
+    call(core, op, input.clone()).await.unwrap_or_else(|e| panic!("{op} {input}: {e}"))
+}
+
+async fn fail(core: &Core, op: &str, input: Value) -> Value {
+    match call(core, op, input.clone()).await {
+        Ok(v) => panic!("{op} {input} succeeded: {v}"),
+        Err(e) => e,
+    }
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+fn config_input(name: &str) -> Value {
+    json!({
+        "name": name,
+        "description": "mail and calendar",
+        "connectionToolMappings": [
+            {"connectionName": "gmail", "tools": ["gmail_fetch_mails"]},
+            {"connectionName": "googlecalendar", "tools": ["googlecalendar_create_event"]}
+        ]
+    })
+}
+
+async fn create_config(core: &Core, name: &str) -> Value {
+    ok(core, "createConfig", config_input(name)).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// the happy path
+// ---------------------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn full_flow_config_instance_auth_session_token() {
+    let e = emu().await;
+    let core = e.core();
+    let config = create_config(&core, "mail-agent").await;
+    let config_id = config["id"].as_str().unwrap().to_string();
+    assert_eq!(config["name"], "mail-agent");
+    assert_eq!(config["connectionToolMappings"].as_array().unwrap().len(), 2);
+    let server_url = config["mcpServerUrl"].as_str().unwrap().to_string();
+
+    let input = json!({"configName": "mail-agent", "userIdentifier": "user_1"});
+    let a = ok(&core, "ensureInstance", input.clone()).await;
+    let b = ok(&core, "ensureInstance", input).await;
+    assert!(a["id"].as_str().is_some_and(|s| !s.is_empty()));
+    assert_eq!(a["id"], b["id"], "ensureInstance is idempotent");
+    let instance_id = a["id"].as_str().unwrap().to_string();
+
+    let state = ok(&core, "getInstanceAuthState", json!({"instanceId": instance_id, "includeAuthLinks": true})).await;
+    assert_eq!(state["allActive"], false);
+    let conns = state["connections"].as_array().unwrap().clone();
+    assert_eq!(conns.len(), 2);
+    for c in &conns {
+        let link = c["authenticationLink"].as_str().unwrap();
+        assert!(!link.is_empty(), "a link for {c}");
+        e.ctl("authorize", Some(json!(link))).await;
+    }
+    let state = ok(&core, "getInstanceAuthState", json!({"instanceId": instance_id})).await;
+    assert_eq!(state["allActive"], true, "{state}");
+    for c in state["connections"].as_array().unwrap() {
+        assert_eq!(c["connectedAccountStatus"], "ACTIVE");
+    }
+
+    let token = ok(&core, "createSessionToken", json!({"configId": config_id, "identifier": "user_1"})).await;
+    let jwt = token["token"].as_str().unwrap();
+    assert_eq!(jwt_parts(jwt), 3);
+    let payload: Value = serde_json::from_str(&jwt_payload(jwt)).unwrap();
+    assert_eq!(payload["sub"], "user_1");
+    let aud_ok = match &payload["aud"] {
+        Value::String(s) => *s == server_url,
+        Value::Array(a) => a.iter().any(|v| *v == server_url),
+        _ => false,
+    };
+    assert!(aud_ok, "aud {} is the config's MCP server URL {server_url}", payload["aud"]);
+    assert!(!token["expiresAt"].as_str().unwrap().is_empty());
+
+    // Every API request carried the bearer token and asked for JSON.
+    for r in e.api_requests().await {
+        assert_eq!(r["headers"]["authorization"], "<redacted>", "{r}");
+        assert_eq!(r["headers"]["accept"], "application/json");
+    }
+    assert_eq!(e.counters().await.0, 1, "one token for the whole flow");
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn describe_shows_no_secret() {
+    let e = emu().await;
+    let core = e.core();
+    let d: Value = serde_json::from_str(&core.describe()).unwrap();
+    assert_eq!(d, json!({"envUrl": e.url, "clientId": "skc_emulator"}));
+    assert!(!core.describe().contains(&e.secret));
+    e.close().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// refusals before any request
+// ---------------------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn invalid_options_throw() {
+    let err = Core::new(r#"{"envUrl":"not a url","clientId":"a","clientSecret":"b"}"#).err().unwrap();
+    let err: Value = serde_json::from_str(&err.as_string().unwrap()).unwrap();
+    assert_eq!(err["kind"], "Validation");
+    let err = Core::new("{").err().unwrap();
+    let err: Value = serde_json::from_str(&err.as_string().unwrap()).unwrap();
+    assert_eq!(err["kind"], "Validation");
+}
+
+#[wasm_bindgen_test]
+async fn validation_errors_send_nothing() {
+    let e = emu().await;
+    let core = e.core();
+    let err = fail(&core, "createConfig", json!({"name": "Bad Name!"})).await;
+    assert_eq!(err["kind"], "Validation");
+    assert_eq!(err["code"], "INVALID_ARGUMENT");
+    assert_eq!(err["field"], "name");
+    let err = fail(&core, "noSuchOp", json!({})).await;
+    assert_eq!(err["kind"], "Validation");
+    assert!(err["message"].as_str().unwrap().contains("noSuchOp"));
+    let err = fail(&core, "listConfigs", json!({"pageSize": 31})).await;
+    assert_eq!(err["kind"], "Validation");
+    let err = settle(core.call("getConfig", "{not json", None, None)).await.unwrap_err();
+    assert_eq!(err["kind"], "Validation");
+    let err = settle(core.call("listConfigs", "{}", None, Some(-5.0))).await.unwrap_err();
+    assert_eq!((err["kind"].as_str(), err["field"].as_str()), (Some("Validation"), Some("timeoutMs")));
+    assert!(e.requests().await.is_empty(), "no request at all, not even for a token");
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn already_aborted_signal_rejects_without_request() {
+    let e = emu().await;
+    let core = e.core();
+    let ctl = AbortController::new().unwrap();
+    ctl.abort();
+    let err = settle(core.call("listConfigs", "{}", Some(ctl.signal()), None)).await.unwrap_err();
+    assert_eq!((err["kind"].as_str(), err["code"].as_str()), (Some("Abort"), Some("ABORTED")));
+    let err = settle(core.wait_for_auth(r#"{"instanceId":"inst_1"}"#, None, Some(ctl.signal()), None, None, None))
+        .await
+        .unwrap_err();
+    assert_eq!(err["kind"], "Abort");
+    assert!(e.requests().await.is_empty());
+    e.close().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP errors
+// ---------------------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn not_found_and_conflict_are_typed() {
+    let e = emu().await;
+    let core = e.core();
+    let err = fail(&core, "getConfig", json!({"configId": "cfg_404"})).await;
+    assert_eq!(err["kind"], "NotFound");
+    assert_eq!(err["status"], 404);
+    assert_eq!(err["code"], "NOT_FOUND");
+    assert!(err["traceId"].as_str().is_some_and(|t| !t.is_empty()), "trace id from x-trace-id: {err}");
+
+    create_config(&core, "dup").await;
+    let err = fail(&core, "createConfig", config_input("dup")).await;
+    assert_eq!(err["kind"], "Conflict");
+    assert_eq!(err["status"], 409);
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn error_messages_never_hold_the_secret() {
+    let e = emu().await;
+    let core = e.core();
+    let body = json!({"code": 13, "message": format!("leaked {} here", e.secret)}).to_string();
+    e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "status": 400, "body": body, "contentType": "application/json"})).await;
+    let err = fail(&core, "listConfigs", json!({})).await;
+    assert_eq!(err["status"], 400);
+    assert!(!err.to_string().contains(&e.secret), "{err}");
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn oversized_body_is_invalid_response() {
+    let e = emu().await;
+    let core = e.core();
+    e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "status": 200, "bodyBytes": 11 * 1024 * 1024})).await;
+    let err = fail(&core, "listConfigs", json!({})).await;
+    assert_eq!(err["kind"], "InvalidResponse", "{err}");
+    e.close().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// the access token
+// ---------------------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn token_is_single_flight() {
+    let e = emu().await;
+    let core = e.core();
+    let calls = js_sys::Array::new();
+    for _ in 0..20 {
+        calls.push(&core.call("listConfigs", "{}", None, None));
+    }
+    let results: Value = serde_json::from_str(&JsFuture::from(all(&calls)).await.unwrap().as_string().unwrap()).unwrap();
+    for r in results.as_array().unwrap() {
+        assert!(r.get("ok").is_some(), "{r}");
+    }
+    assert_eq!(e.counters().await, (1, 20));
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn failed_token_rejects_every_waiter_and_is_tried_again_later() {
+    let e = emu().await;
+    let core = e.core_with(json!({"clientSecret": "wrong-secret-value"}));
+    let calls = js_sys::Array::new();
+    for _ in 0..5 {
+        calls.push(&core.call("listConfigs", "{}", None, None));
+    }
+    let results: Value = serde_json::from_str(&JsFuture::from(all(&calls)).await.unwrap().as_string().unwrap()).unwrap();
+    for r in results.as_array().unwrap() {
+        assert_eq!(r["err"]["kind"], "Authentication", "{r}");
+        assert!(!r.to_string().contains("wrong-secret-value"), "{r}");
+    }
+    assert_eq!(e.counters().await, (1, 0), "one token request for five callers, no API request");
+    fail(&core, "listConfigs", json!({})).await;
+    assert_eq!(e.counters().await.0, 2, "a later call tries again");
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn token_request_is_retried_on_503() {
+    let e = emu().await;
+    let core = e.core();
+    e.fault(json!({"pathPrefix": "/oauth/token", "status": 503, "count": 1})).await;
+    ok(&core, "listConfigs", json!({})).await;
+    assert_eq!(e.counters().await, (2, 1));
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn expired_token_is_refreshed_once() {
+    let e = emu().await;
+    let core = e.core();
+    ok(&core, "listConfigs", json!({})).await;
+    e.ctl("expireTokens", None).await;
+    ok(&core, "listConfigs", json!({})).await;
+    assert_eq!(e.counters().await, (2, 3), "401, new token, retry");
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn second_401_is_authentication_error() {
+    let e = emu().await;
+    let core = e.core();
+    e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "status": 401, "count": 5})).await;
+    let err = fail(&core, "listConfigs", json!({})).await;
+    assert_eq!(err["kind"], "Authentication");
+    assert_eq!(e.counters().await, (2, 2), "one refresh, one retry, then give up");
+    e.close().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// retries
+// ---------------------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn retries_503_then_succeeds() {
+    let e = emu().await;
+    let core = e.core();
+    e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "status": 503, "count": 2})).await;
+    let out = ok(&core, "listConfigs", json!({})).await;
+    assert!(out["configs"].is_array());
+    assert_eq!(e.counters().await.1, 3);
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn retries_give_up_after_max_retries() {
+    let e = emu().await;
+    let core = e.core_with(json!({"maxRetries": 1}));
+    e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "status": 503, "count": 5})).await;
+    let err = fail(&core, "listConfigs", json!({})).await;
+    assert_eq!((err["kind"].as_str(), err["status"].as_u64()), (Some("InternalServer"), Some(503)));
+    assert_eq!(e.counters().await.1, 2);
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn create_config_is_not_retried_on_500() {
+    let e = emu().await;
+    let core = e.core();
+    e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "method": "POST", "status": 500, "count": 3})).await;
+    let err = fail(&core, "createConfig", config_input("once")).await;
+    assert_eq!(err["kind"], "InternalServer");
+    assert_eq!(e.api_requests().await.len(), 1, "a create that may have happened is not repeated");
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn retry_after_is_honoured() {
+    let e = emu().await;
+    let core = e.core();
+    ok(&core, "listConfigs", json!({})).await; // token first, out of the timing
+    e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "status": 429, "retryAfter": 1, "count": 1})).await;
+    let t0 = now();
+    ok(&core, "listConfigs", json!({})).await;
+    let took = now() - t0;
+    assert!(took >= 950.0, "waited {took} ms for Retry-After: 1");
+    assert!(took < 5000.0, "took {took} ms");
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn connection_refused_is_connection_error() {
+    let e = emu().await;
+    let core = e.core_with(json!({"maxRetries": 1}));
+    let url = e.url.clone();
+    e.close().await;
+    let err = fail(&core, "listConfigs", json!({})).await;
+    assert_eq!(err["kind"], "Connection", "{err}");
+    assert_eq!(err["code"], "CONNECTION_ERROR");
+    assert!(err["message"].as_str().unwrap().contains(&url), "{err}");
+}
+
+#[wasm_bindgen_test]
+async fn dropped_connection_is_retried_for_safe_reads() {
+    let e = emu().await;
+    let core = e.core();
+    ok(&core, "listConfigs", json!({})).await;
+    e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "destroy": true, "count": 1})).await;
+    ok(&core, "listConfigs", json!({})).await;
+    assert_eq!(e.counters().await.1, 3);
+    e.close().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// timeouts and aborts
+// ---------------------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn slow_response_times_out() {
+    let e = emu().await;
+    let core = e.core_with(json!({"maxRetries": 0}));
+    ok(&core, "listConfigs", json!({})).await;
+    e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "delayMs": 3000, "count": 1})).await;
+    let t0 = now();
+    let err = settle(core.call("listConfigs", "{}", None, Some(300.0))).await.unwrap_err();
+    let took = now() - t0;
+    assert_eq!((err["kind"].as_str(), err["code"].as_str()), (Some("Timeout"), Some("TIMEOUT")));
+    assert!((280.0..1500.0).contains(&took), "timed out after {took} ms");
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn timeout_covers_retries() {
+    let e = emu().await;
+    let core = e.core();
+    ok(&core, "listConfigs", json!({})).await;
+    e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "status": 503, "delayMs": 200, "count": 50})).await;
+    let t0 = now();
+    let err = settle(core.call("listConfigs", "{}", None, Some(700.0))).await.unwrap_err();
+    let took = now() - t0;
+    assert!(matches!(err["kind"].as_str(), Some("Timeout" | "InternalServer")), "{err}");
+    assert!(took < 1500.0, "the whole call stays within its timeout: {took} ms");
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn abort_rejects_at_once() {
+    let e = emu().await;
+    let core = e.core();
+    ok(&core, "listConfigs", json!({})).await;
+    e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "delayMs": 5000, "count": 1})).await;
+    let ctl = AbortController::new().unwrap();
+    abort_later(&ctl, 100.0);
+    let t0 = now();
+    let err = settle(core.call("listConfigs", "{}", Some(ctl.signal()), None)).await.unwrap_err();
+    let took = now() - t0;
+    assert_eq!((err["kind"].as_str(), err["code"].as_str()), (Some("Abort"), Some("ABORTED")));
+    assert!(took < 1000.0, "aborted after {took} ms");
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn abort_during_backoff_rejects_at_once() {
+    let e = emu().await;
+    let core = e.core();
+    ok(&core, "listConfigs", json!({})).await;
+    e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "status": 503, "retryAfter": 10, "count": 1})).await;
+    let ctl = AbortController::new().unwrap();
+    abort_later(&ctl, 200.0);
+    let t0 = now();
+    let err = settle(core.call("listConfigs", "{}", Some(ctl.signal()), Some(30_000.0))).await.unwrap_err();
+    let took = now() - t0;
+    assert_eq!(err["kind"], "Abort", "{err}");
+    assert!(took < 1500.0, "aborted after {took} ms");
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn one_caller_aborting_does_not_cancel_the_token_for_others() {
+    let e = emu().await;
+    let core = e.core();
+    e.fault(json!({"pathPrefix": "/oauth/token", "delayMs": 300, "count": 1})).await;
+    let ctl = AbortController::new().unwrap();
+    let a = core.call("listConfigs", "{}", Some(ctl.signal()), None);
+    let b = core.call("listConfigs", "{}", None, None);
+    abort_later(&ctl, 50.0);
+    let a = settle(a).await.unwrap_err();
+    assert_eq!(a["kind"], "Abort");
+    settle(b).await.expect("the other call gets the token");
+    assert_eq!(e.counters().await, (1, 1));
+    e.close().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// waitForAuth
+// ---------------------------------------------------------------------------------------------
+
+async fn instance(core: &Core, config: &str, user: &str) -> String {
+    create_config(core, config).await;
+    let inst = ok(core, "ensureInstance", json!({"configName": config, "userIdentifier": user})).await;
+    inst["id"].as_str().unwrap().to_string()
+}
+
+#[wasm_bindgen_test]
+async fn wait_for_auth_resolves_when_all_active() {
+    let e = emu().await;
+    let core = e.core();
+    let id = instance(&core, "waiter", "u1").await;
+    let cb = authorizing_callback(&e.handle, 2);
+    let input = json!({"instanceId": id}).to_string();
+    let out = settle(core.wait_for_auth(&input, Some(callback_fn(&cb)), None, Some(10_000.0), Some(50.0), Some(true)))
+        .await
+        .expect("all active");
+    assert_eq!(out["allActive"], true);
+    assert_eq!(callback_count(&cb), 2, "onPending saw each pending state");
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn wait_for_auth_by_config_and_identifier() {
+    let e = emu().await;
+    let core = e.core();
+    let config = create_config(&core, "by-config").await;
+    let cb = authorizing_callback(&e.handle, 1);
+    let input = json!({"configId": config["id"], "identifier": "u2"}).to_string();
+    let out = settle(core.wait_for_auth(&input, Some(callback_fn(&cb)), None, Some(10_000.0), Some(50.0), Some(true)))
+        .await
+        .expect("all active");
+    assert_eq!(out["allActive"], true);
+    assert!(out["connectedAccounts"].is_array());
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn wait_for_auth_times_out_naming_pending_connections() {
+    let e = emu().await;
+    let core = e.core();
+    let id = instance(&core, "never", "u3").await;
+    let input = json!({"instanceId": id}).to_string();
+    let t0 = now();
+    let err = settle(core.wait_for_auth(&input, None, None, Some(400.0), Some(50.0), None)).await.unwrap_err();
+    let took = now() - t0;
+    assert_eq!((err["kind"].as_str(), err["code"].as_str()), (Some("AuthTimeout"), Some("AUTH_TIMEOUT")));
+    let msg = err["message"].as_str().unwrap();
+    assert!(msg.contains("gmail") && msg.contains("googlecalendar"), "{msg}");
+    assert!((380.0..2000.0).contains(&took), "gave up after {took} ms");
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn wait_for_auth_abort_rejects_at_once() {
+    let e = emu().await;
+    let core = e.core();
+    let id = instance(&core, "aborted", "u4").await;
+    let input = json!({"instanceId": id}).to_string();
+    let ctl = AbortController::new().unwrap();
+    abort_later(&ctl, 150.0);
+    let t0 = now();
+    let err = settle(core.wait_for_auth(&input, None, Some(ctl.signal()), Some(60_000.0), Some(5_000.0), None))
+        .await
+        .unwrap_err();
+    let took = now() - t0;
+    assert_eq!(err["kind"], "Abort");
+    assert!(took < 1000.0, "aborted after {took} ms");
+    let polls = e.api_requests().await.iter().filter(|r| r["path"].as_str().unwrap().ends_with(":get_auth_state")).count();
+    assert_eq!(polls, 1, "no request after the abort");
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn wait_for_auth_surfaces_what_on_pending_threw() {
+    let e = emu().await;
+    let core = e.core();
+    let id = instance(&core, "throws", "u5").await;
+    let input = json!({"instanceId": id}).to_string();
+    let err = JsFuture::from(core.wait_for_auth(&input, Some(throwing_callback()), None, Some(5_000.0), None, None))
+        .await
+        .unwrap_err();
+    assert_eq!(error_message(&err), "callback failed");
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn wait_for_auth_validates_its_target() {
+    let e = emu().await;
+    let core = e.core();
+    let err = settle(core.wait_for_auth("{}", None, None, None, None, None)).await.unwrap_err();
+    assert_eq!(err["kind"], "Validation");
+    let err = settle(core.wait_for_auth(r#"{"instanceId":"i"}"#, None, None, None, Some(0.0), None)).await.unwrap_err();
+    assert_eq!(err["field"], "pollIntervalMs");
+    assert!(e.requests().await.is_empty());
+    e.close().await;
+}
+
+// Keeps `sleep` in use for ad-hoc debugging without a warning.
+#[allow(dead_code)]
+async fn pause(ms: f64) {
+    let _ = JsFuture::from(sleep(ms)).await;
+}
