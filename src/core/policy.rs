@@ -1,0 +1,366 @@
+//! Client policy: the access-token cache, the retry decision and its delays, `Retry-After`,
+//! `waitForAuth` poll intervals, and redaction of secrets. Time is always passed in (`now_ms`,
+//! milliseconds since the epoch) and randomness too (`random01`), so all of it is testable.
+
+use super::auth::TokenGrant;
+use super::ops::Operation;
+use super::time::parse_imf_fixdate;
+
+/// Lifetime assumed when the token endpoint gives none (or zero, negative, not a number): the
+/// token is fetched again after at most this long, and a 401 refreshes it sooner.
+pub const DEFAULT_TOKEN_LIFETIME_SECS: f64 = 300.0;
+/// Longest lifetime believed. Scalekit has sent `expires_in: 18446744064486179580`.
+pub const MAX_TOKEN_LIFETIME_SECS: f64 = 86_400.0;
+/// Largest margin kept before a token's expiry.
+pub const MAX_TOKEN_SKEW_SECS: f64 = 60.0;
+
+/// The cached access token and when to fetch a new one.
+///
+/// A token is used until `refresh_at = stored_at + lifetime - skew`, where `lifetime` is
+/// `expires_in` clamped to at most 24 h (5 minutes when missing or not positive), and `skew` is
+/// a tenth of the lifetime but at most 60 s. So a one-hour token is refreshed after 59 minutes,
+/// a 5-minute token after 4.5 minutes.
+#[derive(Clone, Default)]
+pub struct TokenCache {
+    entry: Option<(String, f64)>,
+}
+
+/// Never shows the token.
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCache").field("refresh_at_ms", &self.entry.as_ref().map(|(_, at)| *at)).finish()
+    }
+}
+
+impl TokenCache {
+    pub fn new() -> Self {
+        TokenCache { entry: None }
+    }
+
+    /// The token, if there is one and `now_ms` is before its refresh time.
+    pub fn get(&self, now_ms: f64) -> Option<String> {
+        match &self.entry {
+            Some((token, refresh_at)) if now_ms < *refresh_at => Some(token.clone()),
+            _ => None,
+        }
+    }
+
+    /// Keeps the token of `grant`, obtained at `now_ms`.
+    pub fn store(&mut self, grant: &TokenGrant, now_ms: f64) {
+        let lifetime = token_lifetime_secs(grant.expires_in_secs);
+        let skew = (lifetime / 10.0).min(MAX_TOKEN_SKEW_SECS);
+        let refresh_at = now_ms + (lifetime - skew) * 1000.0;
+        self.entry = Some((grant.access_token.clone(), refresh_at));
+    }
+
+    /// Forgets the token.
+    pub fn clear(&mut self) {
+        self.entry = None;
+    }
+
+    /// Forgets the token if it is `token`: after a 401 with that token, without dropping a
+    /// newer one that a concurrent call fetched meanwhile.
+    pub fn clear_if(&mut self, token: &str) {
+        if self.entry.as_ref().is_some_and(|(t, _)| t == token) {
+            self.entry = None;
+        }
+    }
+}
+
+/// The lifetime believed for an `expires_in`, in seconds.
+pub fn token_lifetime_secs(expires_in: Option<f64>) -> f64 {
+    match expires_in {
+        Some(s) if s.is_finite() && s > 0.0 => s.min(MAX_TOKEN_LIFETIME_SECS),
+        _ => DEFAULT_TOKEN_LIFETIME_SECS,
+    }
+}
+
+/// How an attempt ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing reached the server (connection refused, DNS failure).
+    NotSent,
+    /// The request may have reached the server (connection reset mid-request, no answer).
+    MaybeSent,
+    /// The server answered with this status.
+    Status(u16),
+}
+
+/// Whether to try `op` again after `outcome`, `retries_done` retries into `max_retries`.
+///
+/// Never past `max_retries`. `NotSent` and 429 (the server did not act) are always retried;
+/// 408, 500, 502, 503, 504 and `MaybeSent` only for operations that are safe to repeat once sent
+/// ([`Operation::retry_safe_after_send`]). A 401 is not a retry: the shell refreshes the token
+/// once on its own.
+pub fn should_retry(op: Operation, outcome: &Outcome, retries_done: u32, max_retries: u32) -> bool {
+    if retries_done >= max_retries {
+        return false;
+    }
+    match outcome {
+        Outcome::NotSent | Outcome::Status(429) => true,
+        Outcome::MaybeSent | Outcome::Status(408 | 500 | 502 | 503 | 504) => op.retry_safe_after_send(),
+        Outcome::Status(_) => false,
+    }
+}
+
+pub const BACKOFF_BASE_MS: f64 = 500.0;
+pub const BACKOFF_CAP_MS: f64 = 8000.0;
+/// Longest `Retry-After` waited for; a longer one surfaces as a `RateLimit` error.
+pub const RETRY_AFTER_CAP_MS: u64 = 60_000;
+
+/// Full-jitter backoff: `random01 * min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2^retries_done)`.
+/// `random01` is clamped into `[0, 1)`; NaN counts as 0.
+pub fn backoff_ms(retries_done: u32, random01: f64) -> f64 {
+    let r = if random01.is_nan() { 0.0 } else { random01.clamp(0.0, 1.0 - f64::EPSILON) };
+    let exp = i32::try_from(retries_done.min(30)).unwrap_or(30);
+    let ceiling = (BACKOFF_BASE_MS * 2f64.powi(exp)).min(BACKOFF_CAP_MS);
+    r * ceiling
+}
+
+/// A `Retry-After` value in milliseconds from `now_ms`: delta-seconds (`"120"`, also `"1.5"`)
+/// or an IMF-fixdate (`"Wed, 21 Oct 2015 07:28:00 GMT"`; a past date gives 0). Anything else,
+/// including negative numbers, gives `None`.
+pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
+    let v = value.trim();
+    if v.is_empty() {
+        return None;
+    }
+    if v.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        let secs: f64 = v.parse().ok()?;
+        return secs.is_finite().then(|| to_ms(secs * 1000.0));
+    }
+    let at_ms = parse_imf_fixdate(v)? as f64 * 1000.0;
+    if !now_ms.is_finite() {
+        return None;
+    }
+    Some(to_ms(at_ms - now_ms))
+}
+
+/// Milliseconds as `u64`: rounded, negative to 0, saturating.
+fn to_ms(ms: f64) -> u64 {
+    if ms.is_nan() || ms <= 0.0 {
+        0
+    } else {
+        // `as` saturates at u64::MAX.
+        ms.round() as u64
+    }
+}
+
+/// The wait before the next retry: `Retry-After` when the server sent one (`None` when it asks
+/// for more than [`RETRY_AFTER_CAP_MS`]: do not retry, surface the `RateLimit` error with
+/// `retryAfterMs`), else [`backoff_ms`].
+pub fn retry_delay_ms(retries_done: u32, random01: f64, retry_after_ms: Option<u64>) -> Option<f64> {
+    match retry_after_ms {
+        Some(ms) if ms > RETRY_AFTER_CAP_MS => None,
+        Some(ms) => Some(ms as f64),
+        None => Some(backoff_ms(retries_done, random01)),
+    }
+}
+
+pub const AUTH_POLL_MIN_MS: f64 = 500.0;
+pub const AUTH_POLL_DEFAULT_MS: f64 = 2000.0;
+pub const AUTH_POLL_CAP_MS: f64 = 15_000.0;
+
+/// The wait before the next `waitForAuth` poll after `polls_done` polls: starts at
+/// `max(AUTH_POLL_MIN_MS, poll_interval_ms or AUTH_POLL_DEFAULT_MS)` and grows 1.5 times per
+/// poll up to `AUTH_POLL_CAP_MS`. A first interval above the cap is kept as it is.
+pub fn auth_poll_delay_ms(poll_interval_ms: Option<f64>, polls_done: u32) -> f64 {
+    let first = match poll_interval_ms {
+        Some(ms) if ms.is_finite() && ms > 0.0 => ms.max(AUTH_POLL_MIN_MS),
+        _ => AUTH_POLL_DEFAULT_MS,
+    };
+    let cap = AUTH_POLL_CAP_MS.max(first);
+    let exp = i32::try_from(polls_done.min(64)).unwrap_or(64);
+    (first * 1.5f64.powi(exp)).min(cap)
+}
+
+/// `text` with every occurrence of each non-empty secret replaced by `[redacted]`. Longer
+/// secrets are replaced first, so one that contains another is hidden whole.
+pub fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut sorted: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
+    sorted.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut out = text.to_owned();
+    for s in sorted {
+        if out.contains(s) {
+            out = out.replace(s, "[redacted]");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grant(token: &str, expires_in: Option<f64>) -> TokenGrant {
+        TokenGrant { access_token: token.into(), expires_in_secs: expires_in }
+    }
+
+    #[test]
+    fn token_cache_timing() {
+        let mut c = TokenCache::new();
+        assert_eq!(c.get(0.0), None);
+        let t0 = 1_700_000_000_000.0;
+        // One hour: refreshed 60 s early.
+        c.store(&grant("a", Some(3600.0)), t0);
+        assert_eq!(c.get(t0).as_deref(), Some("a"));
+        assert_eq!(c.get(t0 + 3_539_999.0).as_deref(), Some("a"));
+        assert_eq!(c.get(t0 + 3_540_000.0), None);
+        // 100 s: a tenth as margin.
+        c.store(&grant("b", Some(100.0)), t0);
+        assert_eq!(c.get(t0 + 89_999.0).as_deref(), Some("b"));
+        assert_eq!(c.get(t0 + 90_000.0), None);
+        // Missing, zero, negative, NaN: 5 minutes less 30 s.
+        for e in [None, Some(0.0), Some(-5.0), Some(f64::NAN), Some(f64::INFINITY)] {
+            c.store(&grant("c", e), t0);
+            assert_eq!(c.get(t0 + 269_999.0).as_deref(), Some("c"), "{e:?}");
+            assert_eq!(c.get(t0 + 270_000.0), None, "{e:?}");
+        }
+        // Huge: 24 h less 60 s.
+        c.store(&grant("d", Some(18_446_744_064_486_179_580.0)), t0);
+        assert_eq!(c.get(t0 + 86_339_999.0).as_deref(), Some("d"));
+        assert_eq!(c.get(t0 + 86_340_000.0), None);
+        // Fractional lifetimes work too.
+        c.store(&grant("e", Some(1.5)), t0);
+        assert_eq!(c.get(t0 + 1349.0).as_deref(), Some("e"));
+        assert_eq!(c.get(t0 + 1350.0), None);
+        assert_eq!(c.get(f64::NAN), None);
+    }
+
+    #[test]
+    fn token_cache_clear() {
+        let mut c = TokenCache::new();
+        c.store(&grant("a", Some(3600.0)), 0.0);
+        c.clear_if("b");
+        assert_eq!(c.get(1.0).as_deref(), Some("a"));
+        c.clear_if("a");
+        assert_eq!(c.get(1.0), None);
+        c.store(&grant("a", Some(3600.0)), 0.0);
+        c.clear();
+        assert_eq!(c.get(1.0), None);
+        c.store(&grant("secret-token", Some(3600.0)), 0.0);
+        assert!(!format!("{c:?}").contains("secret-token"));
+    }
+
+    #[test]
+    fn retry_table() {
+        use Operation::*;
+        use Outcome::*;
+        let safe = GetConfig;
+        let unsafe_op = CreateConfig;
+        for (op, outcome, want) in [
+            (safe, NotSent, true),
+            (safe, MaybeSent, true),
+            (safe, Status(408), true),
+            (safe, Status(429), true),
+            (safe, Status(500), true),
+            (safe, Status(502), true),
+            (safe, Status(503), true),
+            (safe, Status(504), true),
+            (safe, Status(400), false),
+            (safe, Status(401), false),
+            (safe, Status(403), false),
+            (safe, Status(404), false),
+            (safe, Status(409), false),
+            (safe, Status(501), false),
+            (safe, Status(200), false),
+            (unsafe_op, NotSent, true),
+            (unsafe_op, Status(429), true),
+            (unsafe_op, MaybeSent, false),
+            (unsafe_op, Status(500), false),
+            (unsafe_op, Status(503), false),
+            (unsafe_op, Status(408), false),
+            (DeleteConfig, MaybeSent, false),
+            (DeleteInstance, Status(502), false),
+            (DeleteInstance, NotSent, true),
+            (EnsureInstance, MaybeSent, true),
+            (CreateSessionToken, Status(503), true),
+        ] {
+            assert_eq!(should_retry(op, &outcome, 0, 2), want, "{op:?} {outcome:?}");
+            assert_eq!(should_retry(op, &outcome, 1, 2), want, "{op:?} {outcome:?}");
+            assert!(!should_retry(op, &outcome, 2, 2), "{op:?} {outcome:?}");
+            assert!(!should_retry(op, &outcome, 0, 0), "{op:?} {outcome:?}");
+            assert!(!should_retry(op, &outcome, u32::MAX, 10), "{op:?} {outcome:?}");
+        }
+    }
+
+    #[test]
+    fn backoff_bounds() {
+        assert_eq!(backoff_ms(0, 0.0), 0.0);
+        assert!((backoff_ms(0, 0.5) - 250.0).abs() < 1e-9);
+        assert!((backoff_ms(1, 0.5) - 500.0).abs() < 1e-9);
+        assert!((backoff_ms(3, 0.5) - 2000.0).abs() < 1e-9);
+        assert!((backoff_ms(4, 0.5) - 4000.0).abs() < 1e-9);
+        assert!((backoff_ms(5, 0.5) - 4000.0).abs() < 1e-9);
+        assert!((backoff_ms(u32::MAX, 0.5) - 4000.0).abs() < 1e-9);
+        for n in 0..40 {
+            for r in [-1.0, 0.0, 0.3, 0.999, 1.0, 7.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+                let d = backoff_ms(n, r);
+                let ceiling = (BACKOFF_BASE_MS * 2f64.powi(n.min(30) as i32)).min(BACKOFF_CAP_MS);
+                assert!(d >= 0.0 && d < ceiling && d < BACKOFF_CAP_MS, "{n} {r} {d}");
+            }
+        }
+        assert_eq!(backoff_ms(2, -3.0), 0.0);
+        assert_eq!(backoff_ms(2, f64::NAN), 0.0);
+    }
+
+    #[test]
+    fn retry_after_values() {
+        let now = 1_445_412_480_000.0; // Wed, 21 Oct 2015 07:28:00 GMT
+        assert_eq!(parse_retry_after("120", now), Some(120_000));
+        assert_eq!(parse_retry_after(" 0 ", now), Some(0));
+        assert_eq!(parse_retry_after("1.5", now), Some(1500));
+        assert_eq!(parse_retry_after("0.0004", now), Some(0));
+        assert_eq!(parse_retry_after("99999999999999999999999", now), Some(u64::MAX));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now), Some(30_000));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now), Some(0));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now), Some(0));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now + 500.0), Some(29_500));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", f64::NAN), None);
+        for bad in ["", " ", "-1", "1.2.3", ".", "soon", "1e3", "+5", "Wed, 21 Oct 2015", "NaN", "inf"] {
+            assert_eq!(parse_retry_after(bad, now), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn retry_delays() {
+        assert_eq!(retry_delay_ms(0, 0.5, Some(3000)), Some(3000.0));
+        assert_eq!(retry_delay_ms(0, 0.5, Some(0)), Some(0.0));
+        assert_eq!(retry_delay_ms(0, 0.5, Some(RETRY_AFTER_CAP_MS)), Some(60_000.0));
+        assert_eq!(retry_delay_ms(0, 0.5, Some(RETRY_AFTER_CAP_MS + 1)), None);
+        assert_eq!(retry_delay_ms(1, 0.5, None), Some(500.0));
+    }
+
+    #[test]
+    fn auth_poll_delays() {
+        assert_eq!(auth_poll_delay_ms(None, 0), 2000.0);
+        assert_eq!(auth_poll_delay_ms(None, 1), 3000.0);
+        assert_eq!(auth_poll_delay_ms(None, 2), 4500.0);
+        assert_eq!(auth_poll_delay_ms(None, 5), 15_000.0);
+        assert_eq!(auth_poll_delay_ms(None, u32::MAX), 15_000.0);
+        assert_eq!(auth_poll_delay_ms(Some(100.0), 0), 500.0);
+        assert_eq!(auth_poll_delay_ms(Some(100.0), 1), 750.0);
+        assert_eq!(auth_poll_delay_ms(Some(1000.0), 0), 1000.0);
+        for bad in [0.0, -5.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(auth_poll_delay_ms(Some(bad), 0), 2000.0, "{bad}");
+        }
+        assert_eq!(auth_poll_delay_ms(Some(20_000.0), 0), 20_000.0);
+        assert_eq!(auth_poll_delay_ms(Some(20_000.0), 3), 20_000.0);
+        let mut last = 0.0;
+        for n in 0..100 {
+            let d = auth_poll_delay_ms(None, n);
+            assert!(d >= last && d <= AUTH_POLL_CAP_MS);
+            last = d;
+        }
+    }
+
+    #[test]
+    fn redaction() {
+        assert_eq!(redact("token abc and abc", &["abc"]), "token [redacted] and [redacted]");
+        assert_eq!(redact("nothing here", &["abc", ""]), "nothing here");
+        assert_eq!(redact("abcdef", &["abc", "abcdef"]), "[redacted]");
+        assert_eq!(redact("x", &[]), "x");
+        assert_eq!(redact("", &["a"]), "");
+        assert_eq!(redact("é-secret-é", &["secret"]), "é-[redacted]-é");
+    }
+}
