@@ -9,7 +9,7 @@
 
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, isDeepStrictEqual } from 'node:util';
@@ -56,6 +56,8 @@ const results = {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? null,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
+    loadAverageAtStart: loadavg().map((v) => Math.round(v * 100) / 100),
+    loadAverageAtEnd: null,
   },
   package: null,
   settings: { ...settings, quick: argv.quick },
@@ -526,6 +528,7 @@ async function main() {
     await ctx.emu.close();
   }
 
+  results.machine.loadAverageAtEnd = loadavg().map((v) => Math.round(v * 100) / 100);
   results.budgets = evaluateBudgets(results);
   results.elapsedSeconds = (performance.now() - t0) / 1000;
   const rounded = roundDeep(results, 4);

@@ -69,7 +69,8 @@ export function renderTable(r) {
   const sectionRow = (title) => lines.push(row([`**${title}**`, '', '', '', '', '']));
 
   const m = r.machine ?? {};
-  lines.push(`Node ${m.node}, ${m.cpus} × ${m.cpuModel ?? 'CPU'}, ${m.platform}; ${r.generatedAt}${r.settings?.quick ? ' (quick run)' : ''}.`);
+  const load = m.loadAverageAtStart ? `; load average ${m.loadAverageAtStart[0]} at start, ${m.loadAverageAtEnd?.[0] ?? '?'} at end` : '';
+  lines.push(`Node ${m.node}, ${m.cpus} × ${m.cpuModel ?? 'CPU'}, ${m.platform}${load}; ${r.generatedAt}${r.settings?.quick ? ' (quick run)' : ''}.`);
   lines.push('Baseline: a hand-written client over the global `fetch` doing the same calls (bench/baseline.mjs).');
   lines.push('');
   head();
