@@ -1,0 +1,4 @@
+// A dedicated module worker.
+import { reply } from './worker-main.mjs';
+
+self.onmessage = reply(self);
