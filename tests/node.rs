@@ -67,6 +67,38 @@ export function throwingCallback() {
 export function errorMessage(e) {
   return e instanceof Error ? e.message : String(e);
 }
+// Pretends to be a browser page (or worker, or an edge runtime) until restoreEnv().
+let saved = null;
+export function fakeEnv(kind) {
+  const g = globalThis;
+  const names = ['process', 'window', 'importScripts', 'WorkerGlobalScope', 'navigator', 'Deno', 'EdgeRuntime'];
+  saved = names.map((n) => [n, Object.getOwnPropertyDescriptor(g, n)]);
+  const set = (n, v) => Object.defineProperty(g, n, { value: v, configurable: true, writable: true });
+  set('process', undefined);
+  if (kind === 'page' || kind === 'deno-page') set('window', { document: {} });
+  if (kind === 'worker' || kind === 'cloudflare') {
+    set('importScripts', function importScripts() {});
+    set('WorkerGlobalScope', function WorkerGlobalScope() {});
+  }
+  if (kind === 'cloudflare') set('navigator', { userAgent: 'Cloudflare-Workers' });
+  if (kind === 'deno-page') set('Deno', {});
+  if (kind === 'vercel') { set('window', { document: {} }); set('EdgeRuntime', 'edge-runtime'); }
+}
+export function restoreEnv() {
+  const g = globalThis;
+  for (const [n, d] of saved ?? []) {
+    if (d) Object.defineProperty(g, n, d);
+    else delete g[n];
+  }
+  saved = null;
+}
+export async function abortListeners(signal) {
+  const { getEventListeners } = await import('node:events');
+  return getEventListeners(signal, 'abort').length;
+}
+export function activeTimers() {
+  return process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+}
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = startEmu)]
@@ -91,6 +123,14 @@ extern "C" {
     fn throwing_callback() -> js_sys::Function;
     #[wasm_bindgen(js_name = errorMessage)]
     fn error_message(e: &JsValue) -> String;
+    #[wasm_bindgen(js_name = fakeEnv)]
+    fn fake_env(kind: &str);
+    #[wasm_bindgen(js_name = restoreEnv)]
+    fn restore_env();
+    #[wasm_bindgen(js_name = abortListeners)]
+    fn abort_listeners(signal: &web_sys::AbortSignal) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = activeTimers)]
+    fn active_timers() -> u32;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -693,6 +733,127 @@ async fn wait_for_auth_validates_its_target() {
     let err = settle(core.wait_for_auth(r#"{"instanceId":"i"}"#, None, None, None, Some(0.0), None)).await.unwrap_err();
     assert_eq!(err["field"], "pollIntervalMs");
     assert!(e.requests().await.is_empty());
+    e.close().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// browser guard
+// ---------------------------------------------------------------------------------------------
+
+/// `Core::new` under faked globals; the globals are restored before anything can panic.
+fn construct_as(kind: &str, options: &str) -> Result<Core, Value> {
+    fake_env(kind);
+    let r = Core::new(options);
+    restore_env();
+    r.map_err(|e| serde_json::from_str(&e.as_string().unwrap()).unwrap())
+}
+
+#[wasm_bindgen_test]
+async fn browser_without_opt_in_is_refused() {
+    let e = emu().await;
+    for kind in ["page", "worker"] {
+        let err = construct_as(kind, &e.options(json!({}))).err().unwrap_or_else(|| panic!("{kind}: constructed"));
+        assert_eq!(err["kind"], "BrowserEnvironment", "{kind}");
+        assert_eq!(err["code"], "BROWSER_ENVIRONMENT");
+        let msg = err["message"].as_str().unwrap();
+        assert!(msg.contains("client secret") && msg.contains("dangerouslyAllowBrowser"), "{msg}");
+        assert!(!msg.contains(&e.secret));
+    }
+    assert!(construct_as("page", &e.options(json!({"dangerouslyAllowBrowser": true}))).is_ok());
+    // Server runtimes with browser-like globals are not browsers.
+    for kind in ["cloudflare", "deno-page", "vercel"] {
+        assert!(construct_as(kind, &e.options(json!({}))).is_ok(), "{kind} is not a browser");
+    }
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn calls_in_a_browser_are_refused_without_request() {
+    let e = emu().await;
+    let core = e.core();
+    fake_env("page");
+    let p = core.call("listConfigs", "{}", None, None);
+    let w = core.wait_for_auth(r#"{"instanceId":"inst_1"}"#, None, None, None, None, None);
+    restore_env();
+    assert_eq!(settle(p).await.unwrap_err()["kind"], "BrowserEnvironment");
+    assert_eq!(settle(w).await.unwrap_err()["kind"], "BrowserEnvironment");
+    assert!(e.requests().await.is_empty());
+    e.close().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// resources and lifetimes
+// ---------------------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn calls_leave_no_listener_and_no_timer_behind() {
+    let e = emu().await;
+    let core = e.core();
+    ok(&core, "listConfigs", json!({})).await;
+    let timers = active_timers();
+    let ctl = AbortController::new().unwrap();
+    for _ in 0..3 {
+        settle(core.call("listConfigs", "{}", Some(ctl.signal()), None)).await.unwrap();
+    }
+    let _ = settle(core.call("getConfig", r#"{"configId":"cfg_none"}"#, Some(ctl.signal()), None)).await;
+    let n = JsFuture::from(abort_listeners(&ctl.signal())).await.unwrap().as_f64().unwrap();
+    assert_eq!(n, 0.0, "abort listeners removed");
+    assert_eq!(active_timers(), timers, "deadline timers cleared");
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn freeing_the_core_does_not_break_pending_calls() {
+    let e = emu().await;
+    let core = e.core();
+    let p = core.call("listConfigs", "{}", None, None);
+    drop(core); // what `core.free()` does from JavaScript
+    settle(p).await.expect("the pending call completes");
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn caller_timeout_while_waiting_for_the_token() {
+    let e = emu().await;
+    let core = e.core();
+    e.fault(json!({"pathPrefix": "/oauth/token", "delayMs": 600, "count": 1})).await;
+    let t0 = now();
+    let err = settle(core.call("listConfigs", "{}", None, Some(150.0))).await.unwrap_err();
+    assert_eq!(err["kind"], "Timeout");
+    assert!(now() - t0 < 500.0);
+    // The token request went on for later calls.
+    ok(&core, "listConfigs", json!({})).await;
+    assert_eq!(e.counters().await.0, 1);
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn retry_after_beyond_the_deadline_surfaces_the_rate_limit() {
+    let e = emu().await;
+    let core = e.core();
+    ok(&core, "listConfigs", json!({})).await;
+    e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "status": 429, "retryAfter": 5, "count": 1})).await;
+    let t0 = now();
+    let err = settle(core.call("listConfigs", "{}", None, Some(1000.0))).await.unwrap_err();
+    assert_eq!(err["kind"], "RateLimit", "{err}");
+    assert_eq!(err["retryAfterMs"], 5000);
+    assert!(now() - t0 < 500.0, "no pointless wait");
+    e.close().await;
+}
+
+#[wasm_bindgen_test]
+async fn malformed_success_body_is_invalid_response() {
+    let e = emu().await;
+    let core = e.core();
+    e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "status": 200, "body": "<html>oops</html>", "contentType": "text/html"})).await;
+    let err = fail(&core, "listConfigs", json!({})).await;
+    assert_eq!((err["kind"].as_str(), err["status"].as_u64()), (Some("InvalidResponse"), Some(200)));
+    assert!(err["traceId"].as_str().is_some(), "{err}");
+    e.fault(json!({"pathPrefix": "/oauth/token", "status": 200, "body": "{}", "count": 1})).await;
+    let core = e.core();
+    let err = fail(&core, "listConfigs", json!({})).await;
+    assert_eq!(err["kind"], "InvalidResponse");
+    assert_eq!(e.counters().await.0, 2, "a 2xx that is not a token is not retried");
     e.close().await;
 }
 
