@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+// What a call through scalekit-mcp does beyond the plain fetch client, priced one step at a time.
+// Starting from the baseline's `getConfig` (fetch(url, init) + res.json() + mapping), each variant
+// adds one thing the package's shell does per call, and the run reports the client CPU time per
+// call (64 calls in flight) and the median latency (one at a time) of every variant, interleaved.
+// The last rows are the package itself.
+//
+//   node bench/overhead.mjs [--rounds=5] [--round-ms=1000] [--calls=1000]
+
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { spawnEmulator } from './lib/emulator.mjs';
+import { median } from './lib/stats.mjs';
+
+const BENCH = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(BENCH, '..');
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '5' }, 'round-ms': { type: 'string', default: '1000' }, calls: { type: 'string', default: '1000' } },
+});
+
+const emu = await spawnEmulator();
+const tokenRes = await fetch(`${emu.url}/oauth/token`, {
+  method: 'POST',
+  body: new URLSearchParams({ grant_type: 'client_credentials', client_id: emu.clientId, client_secret: emu.clientSecret }),
+});
+const { access_token: token } = await tokenRes.json();
+const created = await fetch(`${emu.url}/api/v1/mcp/configs`, {
+  method: 'POST',
+  headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+  body: JSON.stringify({ name: `overhead-${process.pid}`, connection_tool_mappings: [{ connection_name: 'MY_GMAIL', tools: ['gmail_fetch_mails'] }, { connection_name: 'MY_CALENDAR', tools: [] }] }),
+});
+const configId = (await created.json()).config.id;
+const url = `${emu.url}/api/v1/mcp/configs/${configId}`;
+
+const mapConfig = (c) => ({
+  id: c.id,
+  name: c.name,
+  description: c.description,
+  connectionToolMappings: c.connection_tool_mappings.map((m) => ({ connectionId: m.connection_id, connectionName: m.connection_name, provider: m.provider, tools: m.tools })),
+  mcpServerUrl: c.mcp_server_url,
+});
+
+const variants = {
+  'A  baseline: fetch(url, {headers}) + res.json()': async () => {
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    return mapConfig((await res.json()).config);
+  },
+  'B  A + res.text() + JSON.parse': async () => {
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    return mapConfig(JSON.parse(await res.text()).config);
+  },
+  'C  B + a Headers object, 2 set() calls, 3 get() on the response': async () => {
+    const headers = new Headers();
+    headers.set('accept', 'application/json');
+    headers.set('authorization', `Bearer ${token}`);
+    const res = await fetch(url, { method: 'GET', headers });
+    res.headers.get('x-trace-id');
+    res.headers.get('retry-after');
+    res.headers.get('content-length');
+    return mapConfig(JSON.parse(await res.text()).config);
+  },
+  'D  C + new AbortController() per call, its signal given to fetch': async () => {
+    const ctl = new AbortController();
+    const headers = new Headers();
+    headers.set('accept', 'application/json');
+    headers.set('authorization', `Bearer ${token}`);
+    const res = await fetch(url, { method: 'GET', headers, signal: ctl.signal });
+    res.headers.get('x-trace-id');
+    res.headers.get('retry-after');
+    res.headers.get('content-length');
+    return mapConfig(JSON.parse(await res.text()).config);
+  },
+  'E  D + new Request(url, init), then fetch(request)': async () => {
+    const ctl = new AbortController();
+    const headers = new Headers();
+    headers.set('accept', 'application/json');
+    headers.set('authorization', `Bearer ${token}`);
+    const res = await fetch(new Request(url, { method: 'GET', headers, signal: ctl.signal }));
+    res.headers.get('x-trace-id');
+    res.headers.get('retry-after');
+    res.headers.get('content-length');
+    return mapConfig(JSON.parse(await res.text()).config);
+  },
+  'F  E + a 20 s setTimeout per call (cleared) and a Promise race against it': async () => {
+    let timer;
+    const stop = new Promise((resolve) => {
+      timer = setTimeout(resolve, 20_000, 'timeout');
+    });
+    try {
+      const ctl = new AbortController();
+      const headers = new Headers();
+      headers.set('accept', 'application/json');
+      headers.set('authorization', `Bearer ${token}`);
+      const res = await Promise.race([fetch(new Request(url, { method: 'GET', headers, signal: ctl.signal })), stop]);
+      res.headers.get('x-trace-id');
+      res.headers.get('retry-after');
+      res.headers.get('content-length');
+      const text = await Promise.race([res.text(), stop]);
+      return mapConfig(JSON.parse(text).config);
+    } finally {
+      clearTimeout(timer);
+    }
+  },
+};
+
+let api = null;
+const installed = join(BENCH, 'tmp', 'consumer-scalekit-mcp', 'node_modules', 'scalekit-mcp', 'pkg', 'node.cjs');
+const local = join(ROOT, 'pkg', 'node.cjs');
+if (existsSync(installed) || existsSync(local)) {
+  api = createRequire(import.meta.url)(existsSync(installed) ? installed : local);
+  const sdk = new api.ScalekitMcp({ envUrl: emu.url, clientId: emu.clientId, clientSecret: emu.clientSecret });
+  await sdk.getConfig(configId);
+  variants['P  scalekit-mcp getConfig'] = () => sdk.getConfig(configId);
+}
+
+async function flood(fn, ms) {
+  let done = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const deadline = t0 + ms;
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (performance.now() < deadline) {
+        await fn();
+        done += 1;
+      }
+    }),
+  );
+  const cpu = process.cpuUsage(cpu0);
+  return { cpuUs: (cpu.user + cpu.system) / done, rate: (done / (performance.now() - t0)) * 1000 };
+}
+
+const names = Object.keys(variants);
+for (const n of names) await flood(variants[n], 300);
+const cpu = Object.fromEntries(names.map((n) => [n, []]));
+const rate = Object.fromEntries(names.map((n) => [n, []]));
+const lat = Object.fromEntries(names.map((n) => [n, []]));
+const seqCpu = Object.fromEntries(names.map((n) => [n, []]));
+for (let r = 0; r < Number(values.rounds); r += 1) {
+  for (const n of r % 2 ? [...names].reverse() : names) {
+    const f = await flood(variants[n], Number(values['round-ms']));
+    cpu[n].push(f.cpuUs);
+    rate[n].push(f.rate);
+    await emu.clearRequests();
+  }
+}
+for (let i = 0; i < Number(values.calls); i += 1) {
+  for (const n of i % 2 ? [...names].reverse() : names) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await variants[n]();
+    lat[n].push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    seqCpu[n].push(c.user + c.system);
+  }
+  if (i % 500 === 499) await emu.clearRequests();
+}
+await emu.close();
+
+const base = names[0];
+console.log('| variant | client CPU / call (64 in flight) | Δ vs A | calls/s | median latency (1 in flight) | Δ vs A | client CPU / call (1 in flight, median) | Δ vs A |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+for (const n of names) {
+  const c = median(cpu[n]);
+  const l = median(lat[n]);
+  const sc = median(seqCpu[n]);
+  console.log(`| ${n} | ${c.toFixed(0)} µs | ${(c - median(cpu[base])).toFixed(0)} µs | ${Math.round(median(rate[n]))} | ${(l * 1000).toFixed(0)} µs | ${((l - median(lat[base])) * 1000).toFixed(0)} µs | ${sc.toFixed(0)} µs | ${(sc - median(seqCpu[base])).toFixed(0)} µs |`);
+}
+process.exit(0);
