@@ -3,7 +3,7 @@
 // The public half is served as a JWKS at `GET /keys`, so session tokens (and access tokens) can be
 // verified exactly as tokens of a real environment: header {"alg":"RS256","typ":"JWT","kid":"snk_..."}.
 
-import { generateKeyPair, randomBytes, sign } from 'node:crypto';
+import { generateKeyPair, randomBytes, sign, verify } from 'node:crypto';
 import { promisify } from 'node:util';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -13,6 +13,7 @@ export const base64url = (data) => Buffer.from(data).toString('base64url');
 export class Signer {
   constructor(privateKey, publicKey, kid) {
     this.privateKey = privateKey;
+    this.publicKey = publicKey;
     this.kid = kid;
     this.jwk = Object.freeze({ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' });
   }
@@ -23,6 +24,26 @@ export class Signer {
     const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
     const signature = sign('sha256', Buffer.from(signingInput), this.privateKey);
     return `${signingInput}.${signature.toString('base64url')}`;
+  }
+
+  /**
+   * Verifies a compact JWT signed by this signer and returns its claims, or null when the token is
+   * malformed, not RS256, signed with another key, or expired.
+   */
+  verify(token) {
+    const parts = String(token).split('.');
+    if (parts.length !== 3) return null;
+    try {
+      const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
+      if (header.alg !== 'RS256' || header.kid !== this.kid) return null;
+      const signed = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), this.publicKey, Buffer.from(parts[2], 'base64url'));
+      if (!signed) return null;
+      const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+      if (typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now()) return null;
+      return claims;
+    } catch {
+      return null;
+    }
   }
 
   /** The JSON Web Key Set served at `/keys`. */
@@ -37,11 +58,3 @@ export async function createSigner() {
   return new Signer(privateKey, publicKey, `snk_${randomBytes(8).toString('hex')}`);
 }
 
-/** Decodes the header and payload of a compact JWT without verifying it. */
-export function decodeJwt(token) {
-  const [header, payload] = String(token).split('.');
-  return {
-    header: JSON.parse(Buffer.from(header, 'base64url').toString('utf8')),
-    payload: JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')),
-  };
-}

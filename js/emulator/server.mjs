@@ -46,10 +46,11 @@ export function createServer(emu, routes) {
     });
 
   const server = http.createServer((req, res) => {
-    handle(emu, routes, req, res, sleep).catch((err) => {
+    const headers = { 'x-trace-id': randomBytes(16).toString('hex'), ...CORS_HEADERS };
+    handle(emu, routes, req, res, sleep, headers).catch((err) => {
       // A bug, not a client error: answer 500 and keep serving.
       console.error('scalekit emulator: internal error:', err);
-      if (!res.headersSent) sendJson(res, 500, errors.internal(`internal error: ${err.message}`).toBody(), {});
+      if (!res.headersSent) sendJson(res, 500, errors.internal(`internal error: ${err.message}`).toBody(), headers);
       else res.destroy();
     });
   });
@@ -60,8 +61,7 @@ export function createServer(emu, routes) {
   return server;
 }
 
-async function handle(emu, routes, req, res, sleep) {
-  const headers = { 'x-trace-id': randomBytes(16).toString('hex'), ...CORS_HEADERS };
+async function handle(emu, routes, req, res, sleep, headers) {
   const queryAt = req.url.indexOf('?');
   const path = queryAt < 0 ? req.url : req.url.slice(0, queryAt);
   const query = new URLSearchParams(queryAt < 0 ? '' : req.url.slice(queryAt + 1));

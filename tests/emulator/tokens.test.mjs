@@ -213,3 +213,20 @@ async function catalogueId(name) {
   const cfg = await client.createConfig({ name: `lookup-${name}`.toLowerCase(), connection_tool_mappings: [{ connection_name: name }] });
   return cfg.connection_tool_mappings[0].connection_id;
 }
+
+describe('Signer.verify', () => {
+  test('accepts its own unexpired tokens only', async () => {
+    const { createSigner } = await import('../../js/emulator/jwt.mjs');
+    const signer = await createSigner();
+    const other = await createSigner();
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    const token = signer.sign({ sub: 'u', exp });
+    assert.deepEqual(signer.verify(token), { sub: 'u', exp });
+    assert.equal(other.verify(token), null, 'another key');
+    assert.equal(signer.verify(`${token.slice(0, -4)}AAAA`), null, 'tampered signature');
+    assert.equal(signer.verify(signer.sign({ exp: 1 })), null, 'expired');
+    assert.equal(signer.verify('not.a.jwt'), null);
+    const { valid } = verifyJwt(token, signer.jwks());
+    assert.ok(valid);
+  });
+});
