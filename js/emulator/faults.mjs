@@ -8,8 +8,9 @@
 //   bodyBytes  then answer `status` (default 200) with a body of exactly that many bytes,
 //              JSON-looking filler streamed in chunks (for response-size limits)
 //   status / body / contentType / retryAfter
-//              then answer `status` (default 200 when only `body` is given) with `body` (default:
-//              the Status JSON for that status) and a `Retry-After` header when `retryAfter` is set
+//              then answer `status` (default 200 when only `body` is given) with `body` (a raw
+//              string, or any other JSON value sent as JSON; default: the Status JSON for that
+//              status) and a `Retry-After` header when `retryAfter` is set
 // A fault with only `delayMs` delays the request and then lets it through.
 // Control requests (`/_emulator/...`) and CORS preflights are never faulted.
 
@@ -44,7 +45,9 @@ export function normalizeFault(spec) {
   if (f.delayMs !== undefined && !isInt(f.delayMs, 0, 600000)) throw new FaultError('delay_ms must be 0..600000');
   if (f.bodyBytes !== undefined && !isInt(f.bodyBytes, 0, 1024 ** 3)) throw new FaultError('body_bytes must be 0..1 GiB');
   if (f.body !== undefined && typeof f.body !== 'string') {
-    throw new FaultError('body must be a string (the raw response body)');
+    // A JSON value is sent as its JSON text.
+    f.body = JSON.stringify(f.body);
+    f.contentType ??= 'application/json';
   }
   if (f.destroy !== undefined && typeof f.destroy !== 'boolean') throw new FaultError('destroy must be a boolean');
   if (f.retryAfter !== undefined && !['string', 'number'].includes(typeof f.retryAfter)) {
@@ -55,11 +58,9 @@ export function normalizeFault(spec) {
   if (!f.destroy && f.status === undefined && f.body === undefined && f.bodyBytes === undefined && f.delayMs === undefined) {
     throw new FaultError('a fault needs at least one of status, body, body_bytes, destroy or delay_ms');
   }
-  return {
-    ...f,
-    count: f.count ?? 1,
-    method: f.method?.toUpperCase(),
-  };
+  f.count ??= 1;
+  if (f.method) f.method = f.method.toUpperCase();
+  return f;
 }
 
 /** Faults waiting to be used, in injection order. */

@@ -229,6 +229,14 @@ describe('over HTTP', () => {
     assert.equal((await listConfigs()).text.length, 100);
   });
 
+  test('a JSON body value is sent as JSON', async () => {
+    await client.call('POST', '/_emulator/faults', { body: { path_prefix: '/api/', status: 409, body: { code: 10, message: 'aborted', details: [] } } });
+    const res = await listConfigs();
+    assert.equal(res.status, 409);
+    assert.equal(res.headers.get('content-type'), 'application/json');
+    assert.deepEqual(res.json, { code: 10, message: 'aborted', details: [] });
+  });
+
   test('a bad fault is a 400 Status', async () => {
     const res = await client.call('POST', '/_emulator/faults', { body: { status: 500 } });
     assert.equal(res.status, 400);
