@@ -46,13 +46,10 @@ pub(crate) fn aborted() -> SdkError {
     SdkError::new(ErrorKind::Abort, "ABORTED", "The operation was aborted by its AbortSignal")
 }
 
-/// `1500` rather than `1500.0`.
+/// Whole milliseconds as text (`1500`, not `1500.0`), without pulling in float formatting.
 pub(crate) fn ms_text(ms: f64) -> String {
-    if ms.is_finite() && ms.fract() == 0.0 && ms.abs() < 9.0e15 {
-        (ms as i64).to_string()
-    } else {
-        ms.to_string()
-    }
+    let whole = if ms.is_finite() { ms.round().clamp(0.0, 9.0e15) as u64 } else { 0 };
+    whole.to_string()
 }
 
 fn stopped_error(why: Stopped, timeout_ms: f64) -> SdkError {
