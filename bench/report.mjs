@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// Renders the README's "Performance" section from bench/results.json.
+//
+//   node bench/report.mjs [results.json] > README-performance.md
+
+import { readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderTable } from './lib/table.mjs';
+
+const BENCH = dirname(fileURLToPath(import.meta.url));
+const r = JSON.parse(readFileSync(process.argv[2] ?? join(BENCH, 'results.json'), 'utf8'));
+
+const held = r.budgets.filter((b) => b.holds === true).length;
+const missed = r.budgets.filter((b) => b.holds === false);
+
+const text = `## Performance
+
+\`npm run bench\` measures the package side by side with what you would otherwise write: a
+hand-written client that makes the same calls with the global \`fetch\`, maps the answers to the
+same camelCase objects and shares one access token between concurrent callers
+([bench/baseline.mjs](bench/baseline.mjs)). Every figure is a ratio to that floor. Both run
+against the local emulator, started in its own process on 127.0.0.1, so the numbers show what
+the client adds, not network time. The latest run (${r.settings.quick ? 'a quick run' : 'a full run'},
+${Math.round(r.elapsedSeconds)} s; all figures in [bench/results.json](bench/results.json)):
+
+${renderTable(r)}
+
+How each figure is made:
+
+- **Size**: the shipped \`.wasm\` raw, gzip -9 and brotli -q 11 (node:zlib); \`npm pack\` of the
+  repository; \`node_modules\` of an empty folder after \`npm install <tarball>\`, next to one after
+  \`npm install @scalekit-sdk/node\`; the Worker bundle is what esbuild makes of a one-call Worker
+  with the \`workerd\` condition, plus the \`.wasm\`.
+- **Cold start**: a fresh \`node\` process (or \`workerd serve\`) from spawn to the first completed
+  \`ensureInstance\` (access token included), median of ${r.coldStart?.runs ?? '?'} runs taken in turns;
+  the \`import\`/\`require\` rows are the module load alone.
+- **Per-call latency**: ${r.latency?.calls ?? '?'} sequential calls of each method, package and baseline
+  alternating call by call, after a warm-up; median and p99.
+- **Throughput**: ${r.throughput?.concurrency ?? 64} callers in a loop for ${((r.throughput?.roundMs ?? 0) / 1000).toFixed(1)} s, ${r.throughput?.rounds ?? '?'} rounds each in turns, median
+  calls per second; "client CPU per call" is the benchmark process's CPU time (user + system)
+  divided by the calls, which leaves out the emulator's share.
+- **Token economy**: ${r.tokenEconomy?.callers ?? 100} concurrent callers making ${(r.tokenEconomy?.calls ?? 10000).toLocaleString('en-US')} calls on a new client; the emulator
+  counts the \`/oauth/token\` requests.
+
+Budgets: \`.wasm\` ≤ 120 KB raw and ≤ 50 KB gzip (1 KB = 1000 bytes), median latency ≤ 1.15× the
+baseline, throughput ≥ 0.85×, Node cold start ≤ 1.5×, one token request. ${held} of ${r.budgets.length} hold in
+this run${missed.length ? `; missed: ${missed.map((b) => b.name).join('; ')}` : ''}. These are
+measurements, not tests: the command never fails because a machine is slow. The run above was
+made on a shared 2-core machine (see the load average), so the latency and throughput ratios move
+by several percent from run to run; sizes and token counts do not.
+
+Where the size and the time go: \`node bench/profile-wasm.mjs\` lists the \`.wasm\` by section,
+crate and function; \`node bench/profile-calls.mjs --op=getConfig\` profiles a run of calls of
+both clients and sums the CPU time by where it is spent; \`node bench/overhead.mjs\` prices, one
+at a time, the steps a call through the package takes beyond the plain \`fetch\`.
+`;
+
+process.stdout.write(text);
