@@ -179,7 +179,11 @@ test('envUrl: https, or http only on loopback', () => {
 });
 
 test('path parameters cannot reach another route', async () => {
-  for (const id of ['../configs', 'a/b?c', '..', 'cfg_1#x', 'x%2Fy', 'ü/..']) {
+  for (const id of ['.', '..']) {
+    await assert.rejects(mcp.getConfig(id), (err) => err instanceof ValidationError && err.field === 'configId', id);
+  }
+  assert.deepEqual(emulator.requests(), []);
+  for (const id of ['../configs', 'a/b?c', '...', 'cfg_1#x', 'x%2Fy', 'ü/..']) {
     emulator.clearRequests();
     await assert.rejects(mcp.getConfig(id), api.NotFoundError, id);
     const [req] = emulator.requests().filter((r) => r.path.startsWith('/api/'));

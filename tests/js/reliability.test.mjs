@@ -74,6 +74,7 @@ test('createConfig is not repeated once the server may have acted', async () => 
   const mcp = await warmClient();
   for (const fault of [{ status: 500 }, { status: 503 }, { destroy: true }]) {
     emulator.clearRequests();
+    emulator.clearFaults();
     emulator.injectFault({ pathPrefix: CONFIGS, method: 'POST', count: 3, ...fault });
     const err = await rejects(mcp.createConfig({ name: uniqueName() }), fault.destroy ? ConnectionError : InternalServerError);
     assert.ok(err);
