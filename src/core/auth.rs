@@ -9,7 +9,7 @@ use super::url::{normalize_env_url, Query};
 
 /// Default time limit of a call, in milliseconds.
 pub const DEFAULT_TIMEOUT_MS: f64 = 20_000.0;
-/// Largest accepted `timeoutMs`.
+/// Largest accepted `timeoutMs` (the validation message spells it out).
 pub const MAX_TIMEOUT_MS: f64 = 600_000.0;
 /// Default number of retries.
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
@@ -68,7 +68,7 @@ pub fn parse_client_options(json: &str) -> Result<ClientOptions, SdkError> {
             _ => {
                 return Err(SdkError::validation(
                     "timeoutMs",
-                    format!("timeoutMs must be a positive number of milliseconds, at most {MAX_TIMEOUT_MS}"),
+                    "timeoutMs must be a positive number of milliseconds, at most 600000",
                 ))
             }
         },
@@ -137,7 +137,8 @@ pub fn parse_token_response(status: u16, body: &str) -> Result<TokenGrant, SdkEr
     };
     let expires_in_secs = match obj.get("expires_in") {
         Some(Value::Number(n)) => n.as_f64(),
-        Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+        // A numeric string, read with the JSON number grammar.
+        Some(Value::String(s)) => serde_json::from_str::<Value>(s.trim()).ok().and_then(|v| v.as_f64()),
         _ => None,
     }
     .filter(|f| f.is_finite());
@@ -246,6 +247,8 @@ mod tests {
             ("\"soon\"", None),
             ("\"NaN\"", None),
             ("\"inf\"", None),
+            ("\"1e400\"", None),
+            ("\"2.5e3\"", Some(2500.0)),
             ("null", None),
             ("true", None),
             ("{}", None),

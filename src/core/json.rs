@@ -47,8 +47,9 @@ fn null_huge_numbers(text: &str) -> String {
                 }
             }
             let token = text.get(start..end).unwrap_or_default();
-            match token.parse::<f64>() {
-                Ok(f) if !f.is_finite() => out.push_str("null"),
+            // serde_json rejects exactly the numbers that overflow an f64.
+            match serde_json::from_str::<Value>(token) {
+                Err(e) if e.to_string().starts_with("number out of range") => out.push_str("null"),
                 _ => out.push_str(token),
             }
             continue;
@@ -117,7 +118,13 @@ impl<'a> Input<'a> {
             return Err(SdkError::validation(path, format!("{what} must be an object, not {}", type_name(v))));
         };
         if let Some(k) = map.keys().find(|k| !keys.contains(&k.as_str())) {
-            let expected = keys.join(", ");
+            let mut expected = String::new();
+            for (n, key) in keys.iter().enumerate() {
+                if n > 0 {
+                    expected.push_str(", ");
+                }
+                expected.push_str(key);
+            }
             return Err(SdkError::validation(
                 &join(path, k),
                 format!("unknown option `{}`; expected one of: {expected}", short(&join(path, k))),

@@ -126,14 +126,35 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
         return None;
     }
     if v.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        let secs: f64 = v.parse().ok()?;
-        return secs.is_finite().then(|| to_ms(secs * 1000.0));
+        return delta_seconds_ms(v);
     }
     let at_ms = parse_imf_fixdate(v)? as f64 * 1000.0;
     if !now_ms.is_finite() {
         return None;
     }
     Some(to_ms(at_ms - now_ms))
+}
+
+/// `"120"` or `"1.5"` seconds in whole milliseconds (saturating, fraction beyond 1 ms dropped).
+fn delta_seconds_ms(v: &str) -> Option<u64> {
+    let (whole, frac) = v.split_once('.').unwrap_or((v, ""));
+    if whole.is_empty() || frac.contains('.') || (v.contains('.') && frac.is_empty()) {
+        return None;
+    }
+    let mut secs: u64 = 0;
+    for b in whole.bytes() {
+        secs = secs.saturating_mul(10).saturating_add(u64::from(b.saturating_sub(b'0')));
+    }
+    let mut ms: u64 = 0;
+    for (i, b) in frac.bytes().enumerate() {
+        if i < 3 {
+            ms = ms * 10 + u64::from(b.saturating_sub(b'0'));
+        }
+    }
+    for _ in frac.len()..3 {
+        ms *= 10;
+    }
+    Some(secs.saturating_mul(1000).saturating_add(ms))
 }
 
 /// Milliseconds as `u64`: rounded, negative to 0, saturating.
@@ -177,10 +198,11 @@ pub fn auth_poll_delay_ms(poll_interval_ms: Option<f64>, polls_done: u32) -> f64
 /// `text` with every occurrence of each non-empty secret replaced by `[redacted]`. Longer
 /// secrets are replaced first, so one that contains another is hidden whole.
 pub fn redact(text: &str, secrets: &[&str]) -> String {
-    let mut sorted: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
-    sorted.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut left: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
     let mut out = text.to_owned();
-    for s in sorted {
+    // Longest first, picked one at a time: there are only a few secrets.
+    while let Some((i, _)) = left.iter().enumerate().max_by_key(|(_, s)| s.len()) {
+        let s = left.swap_remove(i);
         if out.contains(s) {
             out = out.replace(s, "[redacted]");
         }
@@ -311,13 +333,15 @@ mod tests {
         assert_eq!(parse_retry_after(" 0 ", now), Some(0));
         assert_eq!(parse_retry_after("1.5", now), Some(1500));
         assert_eq!(parse_retry_after("0.0004", now), Some(0));
+        assert_eq!(parse_retry_after("2.25", now), Some(2250));
+        assert_eq!(parse_retry_after("007", now), Some(7000));
         assert_eq!(parse_retry_after("99999999999999999999999", now), Some(u64::MAX));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now), Some(30_000));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now), Some(0));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now), Some(0));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now + 500.0), Some(29_500));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", f64::NAN), None);
-        for bad in ["", " ", "-1", "1.2.3", ".", "soon", "1e3", "+5", "Wed, 21 Oct 2015", "NaN", "inf"] {
+        for bad in ["", " ", "-1", "1.2.3", ".", "1.", ".5", "soon", "1e3", "+5", "Wed, 21 Oct 2015", "NaN", "inf"] {
             assert_eq!(parse_retry_after(bad, now), None, "{bad}");
         }
     }

@@ -155,6 +155,7 @@ fn expiry(input: &Input<'_>) -> Result<Option<u32>, SdkError> {
 impl CreateConfigInput {
     pub(crate) const KEYS: &'static [&'static str] = &["name", "description", "connectionToolMappings"];
 
+    #[inline(never)]
     pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
         let v = parse_input(json, false)?;
         let i = Input::new(&v, "", Self::KEYS)?;
@@ -173,6 +174,7 @@ impl ConfigFilter {
 impl ListConfigsInput {
     pub(crate) const KEYS: &'static [&'static str] = &["filter", "search", "pageSize", "pageToken"];
 
+    #[inline(never)]
     pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
         let v = parse_input(json, true)?;
         let i = Input::new(&v, "", Self::KEYS)?;
@@ -203,6 +205,7 @@ impl ListConfigsInput {
 impl ConfigIdInput {
     pub(crate) const KEYS: &'static [&'static str] = &["configId"];
 
+    #[inline(never)]
     pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
         let v = parse_input(json, false)?;
         let i = Input::new(&v, "", Self::KEYS)?;
@@ -213,6 +216,7 @@ impl ConfigIdInput {
 impl UpdateConfigInput {
     pub(crate) const KEYS: &'static [&'static str] = &["configId", "description", "connectionToolMappings"];
 
+    #[inline(never)]
     pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
         let v = parse_input(json, false)?;
         let i = Input::new(&v, "", Self::KEYS)?;
@@ -232,6 +236,7 @@ impl UpdateConfigInput {
 impl ListConnectedAccountsInput {
     pub(crate) const KEYS: &'static [&'static str] = &["configId", "identifier", "includeAuthLink"];
 
+    #[inline(never)]
     pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
         let v = parse_input(json, false)?;
         let i = Input::new(&v, "", Self::KEYS)?;
@@ -246,6 +251,7 @@ impl ListConnectedAccountsInput {
 impl CreateSessionTokenInput {
     pub(crate) const KEYS: &'static [&'static str] = &["configId", "identifier", "expirySeconds", "accessLevel"];
 
+    #[inline(never)]
     pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
         let v = parse_input(json, false)?;
         let i = Input::new(&v, "", Self::KEYS)?;
@@ -261,6 +267,7 @@ impl CreateSessionTokenInput {
 impl CreateConnectionSessionTokenInput {
     pub(crate) const KEYS: &'static [&'static str] = &["connectionName", "identifier", "expirySeconds", "accessLevel"];
 
+    #[inline(never)]
     pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
         let v = parse_input(json, false)?;
         let i = Input::new(&v, "", Self::KEYS)?;
@@ -276,6 +283,7 @@ impl CreateConnectionSessionTokenInput {
 impl EnsureInstanceInput {
     pub(crate) const KEYS: &'static [&'static str] = &["configName", "userIdentifier", "name"];
 
+    #[inline(never)]
     pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
         let v = parse_input(json, false)?;
         let i = Input::new(&v, "", Self::KEYS)?;
@@ -296,6 +304,7 @@ impl InstanceFilter {
 impl ListInstancesInput {
     pub(crate) const KEYS: &'static [&'static str] = &["filter", "search", "pageSize", "pageToken"];
 
+    #[inline(never)]
     pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
         let v = parse_input(json, true)?;
         let i = Input::new(&v, "", Self::KEYS)?;
@@ -320,6 +329,7 @@ impl ListInstancesInput {
 impl InstanceIdInput {
     pub(crate) const KEYS: &'static [&'static str] = &["instanceId"];
 
+    #[inline(never)]
     pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
         let v = parse_input(json, false)?;
         let i = Input::new(&v, "", Self::KEYS)?;
@@ -330,6 +340,7 @@ impl InstanceIdInput {
 impl UpdateInstanceInput {
     pub(crate) const KEYS: &'static [&'static str] = &["instanceId", "name", "configName"];
 
+    #[inline(never)]
     pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
         let v = parse_input(json, false)?;
         let i = Input::new(&v, "", Self::KEYS)?;
@@ -349,6 +360,7 @@ impl UpdateInstanceInput {
 impl GetInstanceAuthStateInput {
     pub(crate) const KEYS: &'static [&'static str] = &["instanceId", "includeAuthLinks"];
 
+    #[inline(never)]
     pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
         let v = parse_input(json, false)?;
         let i = Input::new(&v, "", Self::KEYS)?;
