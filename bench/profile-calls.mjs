@@ -4,7 +4,11 @@
 // profiles each run with the V8 sampling profiler, and sums self time by where it is spent
 // (the wasm module, the package's JavaScript, fetch/undici, the rest of Node, GC, idle).
 //
-//   node bench/profile-calls.mjs [--op=getConfig] [--calls=3000] [--concurrency=1] [--top=25]
+//   node bench/profile-calls.mjs [--op=getConfig] [--calls=3000] [--concurrency=1] [--rounds=4] [--top=25]
+//
+// The two clients take turns (--rounds profiles of --calls/--rounds calls each) so that a change
+// in the machine's load touches both alike; the figures are sums over the rounds, per call, and
+// the last table is the difference, function by function: what the package adds.
 //
 // The package is loaded from pkg/, with its .wasm replaced by the same optimized code that keeps
 // its function names (bench/profile-wasm.mjs builds it), so wasm frames have Rust names. The raw
@@ -30,8 +34,10 @@ const { values } = parseArgs({
     calls: { type: 'string', default: '3000' },
     concurrency: { type: 'string', default: '1' },
     top: { type: 'string', default: '25' },
+    rounds: { type: 'string', default: '4' },
   },
 });
+const ROUNDS = Number(values.rounds);
 const CALLS = Number(values.calls);
 const CONCURRENCY = Number(values.concurrency);
 
@@ -64,14 +70,15 @@ function category(frame) {
   return url;
 }
 
-function summarize(profile, calls) {
+function summarize(profiles, calls) {
+  const cats = new Map();
+  const fns = new Map();
+  let total = 0;
+  for (const profile of profiles) {
   const dt = new Map();
   const { samples, timeDeltas, nodes } = profile;
   const byId = new Map(nodes.map((n) => [n.id, n]));
   for (let i = 0; i < samples.length; i += 1) dt.set(samples[i], (dt.get(samples[i]) ?? 0) + (timeDeltas[i] ?? 0));
-  const cats = new Map();
-  const fns = new Map();
-  let total = 0;
   for (const [id, us] of dt) {
     const node = byId.get(id);
     const cat = category(node);
@@ -82,38 +89,33 @@ function summarize(profile, calls) {
     const key = `${name}  [${f.url.replace(/^.*\//, '') || cat}]`;
     fns.set(key, (fns.get(key) ?? 0) + us);
   }
+  }
   const busy = total - (cats.get('idle (waiting for the server)') ?? 0);
   return {
     totalMs: total / 1000,
     busyUsPerCall: busy / calls,
     categories: [...cats].sort((a, b) => b[1] - a[1]).map(([name, us]) => ({ name, usPerCall: us / calls, share: us / total })),
     functions: [...fns].sort((a, b) => b[1] - a[1]).map(([name, us]) => ({ name, usPerCall: us / calls })),
+    byFunction: new Map([...fns].map(([k, us]) => [k, us / calls])),
   };
 }
 
-async function profiled(label, fn) {
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 100 });
-  // warm up so that both runs measure steady state, not compilation
-  for (let i = 0; i < 300; i += 1) await fn();
+/** One profiled round of `calls` calls; resolves {profile, wallMs}. */
+async function profiled(session, fn, calls) {
   await session.post('Profiler.start');
   const t0 = performance.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (next < CALLS) {
+      while (next < calls) {
         next += 1;
         await fn();
       }
     }),
   );
-  const wall = performance.now() - t0;
+  const wallMs = performance.now() - t0;
   const { profile } = await session.post('Profiler.stop');
-  session.disconnect();
-  writeFileSync(join(TMP, `${label}-${values.op}.cpuprofile`), JSON.stringify(profile));
-  return { wallUsPerCall: (wall * 1000) / CALLS, ...summarize(profile, CALLS) };
+  return { profile, wallMs };
 }
 
 const api = await namedPackage();
@@ -142,21 +144,54 @@ try {
       getConfig: () => c.getConfig(config.id),
       createSessionToken: () => c.createSessionToken({ configId: config.id, identifier: 'profile-user', expirySeconds: 1800 }),
     })[values.op];
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  const fns = { sdk: call(clients.sdk), baseline: call(clients.baseline) };
+  // warm up so that both runs measure steady state, not compilation
+  for (let i = 0; i < 300; i += 1) {
+    await fns.sdk();
+    await fns.baseline();
+  }
+  const perRound = Math.ceil(CALLS / ROUNDS);
+  const runs = { sdk: [], baseline: [] };
+  for (let r = 0; r < ROUNDS; r += 1) {
+    for (const side of r % 2 ? ['baseline', 'sdk'] : ['sdk', 'baseline']) {
+      await emu.clearRequests();
+      runs[side].push(await profiled(session, fns[side], perRound));
+    }
+  }
+  session.disconnect();
+  const calls = perRound * ROUNDS;
   const out = {};
-  for (const side of ['baseline', 'sdk']) {
-    await emu.clearRequests();
-    out[side] = await profiled(side, call(clients[side]));
+  for (const side of ['sdk', 'baseline']) {
+    writeFileSync(join(TMP, `${side}-${values.op}.cpuprofile`), JSON.stringify(runs[side][0].profile));
+    const wall = runs[side].reduce((a, x) => a + x.wallMs, 0);
+    out[side] = { wallUsPerCall: (wall * 1000) / calls, ...summarize(runs[side].map((x) => x.profile), calls) };
   }
   const top = Number(values.top);
-  console.log(`${values.op}: ${CALLS} calls, ${CONCURRENCY} in flight; µs per call\n`);
+  console.log(`${values.op}: ${calls} calls, ${CONCURRENCY} in flight, ${ROUNDS} rounds in turns; µs per call\n`);
   for (const side of ['sdk', 'baseline']) {
     const p = out[side];
     console.log(`== ${side}: wall ${p.wallUsPerCall.toFixed(0)} µs/call, client CPU (not idle) ${p.busyUsPerCall.toFixed(0)} µs/call`);
-    for (const c of p.categories) console.log(`  ${c.usPerCall.toFixed(1).padStart(8)}  ${(c.share * 100).toFixed(1).padStart(5)}%  ${c.name}`);
+    for (const c of p.categories.filter((c) => c.usPerCall >= 1)) console.log(`  ${c.usPerCall.toFixed(1).padStart(8)}  ${(c.share * 100).toFixed(1).padStart(5)}%  ${c.name}`);
     console.log('  top functions (self time):');
     for (const f of p.functions.slice(0, top)) console.log(`  ${f.usPerCall.toFixed(1).padStart(8)}  ${f.name.slice(0, 140)}`);
     console.log('');
   }
+  const catDiff = new Map();
+  for (const side of ['sdk', 'baseline']) {
+    for (const c of out[side].categories) catDiff.set(c.name, (catDiff.get(c.name) ?? 0) + (side === 'sdk' ? c.usPerCall : -c.usPerCall));
+  }
+  console.log('== what the package adds, by category (sdk − baseline, µs per call)');
+  for (const [name, d] of [...catDiff].sort((a, b) => b[1] - a[1]).filter(([, d]) => Math.abs(d) >= 1)) console.log(`  ${d.toFixed(1).padStart(8)}  ${name}`);
+  const fnDiff = new Map();
+  for (const [k, v] of out.sdk.byFunction) fnDiff.set(k, v);
+  for (const [k, v] of out.baseline.byFunction) fnDiff.set(k, (fnDiff.get(k) ?? 0) - v);
+  console.log('\n== what the package adds, by function (sdk − baseline, µs per call, largest first)');
+  for (const [name, d] of [...fnDiff].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`  ${d.toFixed(1).padStart(8)}  ${name.slice(0, 140)}`);
+  for (const side of ['sdk', 'baseline']) delete out[side].byFunction;
   writeFileSync(join(TMP, `profile-${values.op}.json`), JSON.stringify(out, null, 2));
 } finally {
   await emu.close();
