@@ -51,7 +51,8 @@ fn build(base: &str, req: &HttpRequest, token: Option<&str>, ctl: &AbortControll
     Request::new_with_str_and_init(&(String::from(base) + &req.path_and_query), &init)
 }
 
-/// `err.cause.code` of a fetch rejection (Node/undici put the system error there).
+/// `err.cause.code` of a fetch rejection (Node/undici put the system error there; Bun puts its
+/// code on the error itself).
 fn cause_code(err: &JsValue) -> Option<String> {
     get(&get(err, "cause"), "code").as_string().or_else(|| get(err, "code").as_string())
 }
@@ -59,7 +60,7 @@ fn cause_code(err: &JsValue) -> Option<String> {
 /// A fetch rejection: the request did not go out (DNS, refused) or may have (reset, TLS, ...).
 fn connection_error(base: &str, err: &JsValue) -> (SdkError, Outcome) {
     let code = cause_code(err);
-    let not_sent = matches!(code.as_deref(), Some("ECONNREFUSED" | "ENOTFOUND" | "EAI_AGAIN"));
+    let not_sent = matches!(code.as_deref(), Some("ECONNREFUSED" | "ENOTFOUND" | "EAI_AGAIN" | "ConnectionRefused"));
     let mut msg = String::from("Could not reach ") + base;
     match &code {
         Some(code) => {
