@@ -19,6 +19,9 @@ const SUITES = [
   { name: 'rust-wasm-node', cmd: 'wasm-pack', args: ['--quiet', 'test', '--node', '--', '--test', 'node'], parse: cargoCounts },
   { name: 'types', cmd: 'node', args: ['tests/types/check.mjs'], parse: plainCounts },
   { name: 'node', cmd: 'node', args: ['--test', '--test-reporter=spec', '--test-concurrency=1', 'tests/emulator/', 'tests/js/'], parse: nodeCounts },
+  { name: 'runtimes', cmd: 'node', args: ['--test', '--test-reporter=spec', 'tests/runtimes/runtimes.test.mjs'], parse: nodeCounts },
+  { name: 'browser', cmd: 'node', args: ['--test', '--test-reporter=spec', 'tests/browser/browser.test.mjs'], parse: nodeCounts },
+  { name: 'rust-wasm-web', cmd: 'node', args: ['tests/browser/run-web-rs.mjs'], parse: cargoCounts },
 ];
 
 function cargoCounts(out) {

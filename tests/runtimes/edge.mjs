@@ -14,8 +14,8 @@ import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
-import { bin, freePort, waitForHttp } from './consumer.mjs';
+import { basename, dirname, join } from 'node:path';
+import { bin, waitForHttp } from './consumer.mjs';
 
 const sha1 = (buf) => createHash('sha1').update(buf).digest('hex');
 
@@ -188,4 +188,3 @@ export async function startWorkerd(configFile, workers) {
   };
 }
 
-export { freePort, relative };
