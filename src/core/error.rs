@@ -229,7 +229,9 @@ impl SdkError {
             Ok(Value::Object(obj)) => {
                 grpc_code = obj.get("code").and_then(grpc_code_of);
                 let oauth = obj.contains_key("error_description")
-                    || (obj.get("error").is_some_and(Value::is_string) && !obj.contains_key("message"));
+                    || (obj.get("error").is_some_and(Value::is_string)
+                        && !obj.contains_key("message")
+                        && !obj.contains_key("code"));
                 if oauth {
                     server_message = str_of(&obj, "error_description")
                         .or_else(|| str_of(&obj, "error"))
@@ -686,6 +688,9 @@ mod tests {
         let e = SdkError::from_http(400, None, None, r#"{"error":"invalid_grant"}"#);
         assert_eq!(e.message, "invalid_grant (HTTP 400)");
         assert_eq!(e.error_code.as_deref(), Some("invalid_grant"));
+        // An old grpc-gateway body has `error` too, but also `code`.
+        let e = SdkError::from_http(404, None, None, r#"{"error":"config not found","code":5}"#);
+        assert_eq!((e.message.as_str(), e.code.as_str(), e.error_code.as_deref()), ("config not found (HTTP 404)", "NOT_FOUND", None));
     }
 
     #[test]
