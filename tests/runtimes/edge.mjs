@@ -93,7 +93,8 @@ export async function bundleForVercelEdge(consumerDir, entry, outDir) {
     format: 'iife',
     platform: 'browser',
     target: 'es2022',
-    conditions: ['edge-light', 'worker', 'browser'],
+    // Next.js edge builds have listed `node` among their conditions: `edge-light` must win.
+    conditions: ['edge-light', 'worker', 'browser', 'node'],
     plugins: [vercelWasm(outDir, bindings)],
     metafile: true,
     logLevel: 'silent',
