@@ -10,7 +10,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
 const flags = ['--strict', '--noEmit', '--module', 'nodenext', '--moduleResolution', 'nodenext',
-  '--target', 'es2022', '--lib', 'es2022,dom,dom.asynciterable', '--skipLibCheck', 'false', '--types', ''];
+  '--target', 'es2022', '--lib', 'es2022,dom,dom.asynciterable', '--skipLibCheck', 'false'];
 
 function compile(file) {
   const r = spawnSync(process.execPath, [tsc, ...flags, file], { cwd: root, encoding: 'utf8' });
