@@ -67,7 +67,7 @@ impl Core {
     /// dangerouslyAllowBrowser?}`. Throws an SdkError JSON string on invalid options, or in a
     /// browser without `dangerouslyAllowBrowser` (the secret would be exposed).
     #[wasm_bindgen(constructor)]
-    pub fn new(options_json: &str) -> Result<Core, JsValue> {
+    pub fn new(#[wasm_bindgen(js_name = optionsJson)] options_json: &str) -> Result<Core, JsValue> {
         let opts = parse_client_options(options_json).map_err(|e| JsValue::from_str(&e.to_json()))?;
         let shared = Rc::new(Shared::new(opts));
         if !shared.opts.dangerously_allow_browser && runtime::is_browser() {
@@ -79,7 +79,14 @@ impl Core {
     /// Runs operation `op` (`createConfig`, `ensureInstance`, ...) with its camelCase JSON input.
     /// Resolves with the camelCase JSON output; rejects with an SdkError JSON string.
     /// `timeoutMs` (default: the client's) covers the whole call, retries included.
-    pub fn call(&self, op: &str, input_json: &str, signal: Option<AbortSignal>, timeout_ms: Option<f64>) -> Promise {
+    #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
+    pub fn call(
+        &self,
+        op: &str,
+        #[wasm_bindgen(js_name = inputJson)] input_json: &str,
+        signal: Option<AbortSignal>,
+        #[wasm_bindgen(js_name = timeoutMs)] timeout_ms: Option<f64>,
+    ) -> Promise {
         let shared = self.shared.clone();
         let checked = self.precheck(signal.as_ref()).and_then(|()| {
             let timeout = positive_ms("timeoutMs", timeout_ms)?.unwrap_or(shared.opts.timeout_ms);
@@ -105,15 +112,16 @@ impl Core {
     /// that is not yet complete; if it throws, the promise rejects with what it threw.
     /// `timeoutMs` (default 300000) bounds the whole wait (then AuthTimeout); each poll uses the
     /// client's request timeout, capped by the time left.
-    #[wasm_bindgen(js_name = waitForAuth)]
+    #[wasm_bindgen(js_name = waitForAuth, unchecked_return_type = "Promise<string>")]
     pub fn wait_for_auth(
         &self,
-        input_json: &str,
+        #[wasm_bindgen(js_name = inputJson)] input_json: &str,
+        #[wasm_bindgen(js_name = onPending, unchecked_param_type = "((stateJson: string) => void) | null | undefined")]
         on_pending: Option<Function>,
         signal: Option<AbortSignal>,
-        timeout_ms: Option<f64>,
-        poll_interval_ms: Option<f64>,
-        include_auth_links: Option<bool>,
+        #[wasm_bindgen(js_name = timeoutMs)] timeout_ms: Option<f64>,
+        #[wasm_bindgen(js_name = pollIntervalMs)] poll_interval_ms: Option<f64>,
+        #[wasm_bindgen(js_name = includeAuthLinks)] include_auth_links: Option<bool>,
     ) -> Promise {
         let shared = self.shared.clone();
         let checked = self.precheck(signal.as_ref()).and_then(|()| {
