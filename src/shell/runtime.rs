@@ -5,10 +5,18 @@
 //! (Deno, Bun, Cloudflare Workers, Vercel Edge) are not browsers: a secret is safe there.
 
 use super::js::{get, present};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The real global object. `js_sys::global()` looks at `self` first, which Node DOM test
+    /// setups (global-jsdom, happy-dom's GlobalRegistrator) point at their window object.
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL_THIS: JsValue;
+}
 
 pub(crate) fn is_browser() -> bool {
-    let g: JsValue = js_sys::global().into();
+    let g: JsValue = GLOBAL_THIS.with(JsValue::clone);
     // Node (also Bun and Deno 2, which emulate `process`): jsdom/happy-dom set `window` there.
     if present(&get(&get(&get(&g, "process"), "versions"), "node")) {
         return false;
@@ -22,6 +30,7 @@ pub(crate) fn is_browser() -> bool {
     if present(&get(&get(&g, "window"), "document")) {
         return true;
     }
-    // Dedicated/shared/service workers in a browser.
-    present(&get(&g, "WorkerGlobalScope")) || get(&g, "importScripts").is_function()
+    // Dedicated and shared workers in a browser have `importScripts`; workerd defines
+    // `WorkerGlobalScope` but not `importScripts`, and may have no `navigator` to recognise it by.
+    get(&g, "importScripts").is_function()
 }
