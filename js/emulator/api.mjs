@@ -57,7 +57,7 @@ export function instanceJson(emu, instance) {
     name: instance.name,
     user_identifier: instance.userIdentifier,
     config: configJson(emu, emu.store.getConfig(instance.configId), instance.userIdentifier),
-    last_used_at: ZERO_TIMESTAMP,
+    last_used_at: instance.lastUsedAt ? timestamp(instance.lastUsedAt) : ZERO_TIMESTAMP,
     updated_at: timestamp(instance.updatedAt),
     url: instanceUrl(emu.baseUrl, instance),
   };
@@ -173,20 +173,37 @@ function activeAccount(emu, connection, identifier) {
   return account;
 }
 
-function mint(emu, req, { aud, claims, accountIds }) {
+/**
+ * Signs a session token: `aud` is the MCP URL it opens, `claims` adds `mcp_cfg` or `conn_id`.
+ * Returns {token, exp} (exp in seconds since the epoch). `expirySeconds` may be zero or negative
+ * (the emulator handle uses that to mint already-expired tokens).
+ */
+export function signSessionToken(emu, { identifier, aud, accessLevel, expirySeconds, claims, accountIds }) {
   const iat = Math.floor(Date.now() / 1000);
-  const exp = iat + Math.floor(req.expiry ?? DEFAULT_SESSION_EXPIRY_SECONDS);
+  const exp = iat + Math.floor(expirySeconds ?? DEFAULT_SESSION_EXPIRY_SECONDS);
   const token = emu.signer.sign({
     iss: emu.baseUrl,
-    sub: req.identifier,
+    sub: identifier,
     aud,
     iat,
     exp,
     jti: randomBytes(12).toString('hex'),
     token_type: 'mcp_session',
-    access_level: req.access_level || 'FULL',
+    access_level: accessLevel || 'FULL',
     ...claims,
     ca_ids: accountIds,
+  });
+  return { token, exp };
+}
+
+function mint(emu, req, { aud, claims, accountIds }) {
+  const { token, exp } = signSessionToken(emu, {
+    identifier: req.identifier,
+    aud,
+    accessLevel: req.access_level,
+    expirySeconds: req.expiry,
+    claims,
+    accountIds,
   });
   return ok({ token, expires_at: timestamp(exp * 1000) });
 }

@@ -14,7 +14,8 @@ import {
 
 const USAGE = `Usage: scalekit-mcp-emulator [options]
 
-Runs a local Scalekit environment (OAuth token endpoint, JWKS, MCP REST API, test controls).
+Runs a local Scalekit environment (OAuth token endpoint, JWKS, MCP REST API, MCP servers on the
+instance, virtual server and connection URLs, test controls).
 
 Options:
   --port N                 port to listen on; 0 picks a free one (default ${DEFAULT_PORT})
@@ -24,6 +25,7 @@ Options:
   --fixtures FILE          JSON catalogue of connections replacing the built-in one
   --token-ttl SECONDS      access-token lifetime (default ${DEFAULT_TOKEN_TTL})
   --auth-link-ttl SECONDS  authentication-link lifetime (default ${DEFAULT_AUTH_LINK_TTL})
+  --mcp-response json|sse  MCP answer format when a client accepts both (default json)
   -h, --help               show this help
 
 The first line printed is "listening on http://HOST:PORT". Stop with Ctrl-C (SIGINT) or SIGTERM.
@@ -50,6 +52,7 @@ try {
       fixtures: { type: 'string' },
       'token-ttl': { type: 'string' },
       'auth-link-ttl': { type: 'string' },
+      'mcp-response': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -62,6 +65,9 @@ if (args.help) {
   process.stdout.write(USAGE);
   process.exit(0);
 }
+
+const mcpResponse = args['mcp-response'] ?? 'json';
+if (mcpResponse !== 'json' && mcpResponse !== 'sse') fail(`--mcp-response must be json or sse, got "${mcpResponse}"`);
 
 const port = args.port === undefined ? DEFAULT_PORT : integer(args.port, '--port', 0);
 if (port > 65535) fail('--port must be at most 65535');
@@ -76,6 +82,7 @@ try {
     fixtures: args.fixtures,
     tokenTtl: args['token-ttl'] === undefined ? undefined : integer(args['token-ttl'], '--token-ttl', 1),
     authLinkTtl: args['auth-link-ttl'] === undefined ? undefined : integer(args['auth-link-ttl'], '--auth-link-ttl', 1),
+    mcpResponse,
   });
 } catch (err) {
   process.stderr.write(`scalekit-mcp-emulator: ${err.message}\n`);

@@ -1,5 +1,5 @@
-// One emulated Scalekit environment: its credentials, catalogue, signing key, state, faults and
-// request log. The HTTP server, the `/_emulator/*` control routes and the handle returned by
+// One emulated Scalekit environment: its credentials, catalogue, signing key, state (MCP sessions
+// included), faults and request log. The HTTP server, the `/_emulator/*` control routes and the handle returned by
 // `startEmulator()` all act on an instance of this class.
 
 import { FaultQueue } from './faults.mjs';
@@ -16,14 +16,16 @@ export class Emulator {
    * @param {number} o.authLinkTtl  authentication-link lifetime, seconds
    * @param {import('./catalogue.mjs').Catalogue} o.catalogue
    * @param {import('./jwt.mjs').Signer} o.signer
+   * @param {'json'|'sse'} [o.mcpResponse]  MCP answer format when a client accepts both equally
    */
-  constructor({ clientId, clientSecret, tokenTtl, authLinkTtl, catalogue, signer }) {
+  constructor({ clientId, clientSecret, tokenTtl, authLinkTtl, catalogue, signer, mcpResponse = 'json' }) {
     this.clientId = clientId;
     this.clientSecret = clientSecret;
     this.tokenTtl = tokenTtl;
     this.authLinkTtl = authLinkTtl;
     this.catalogue = catalogue;
     this.signer = signer;
+    this.mcpResponse = mcpResponse;
     this.store = new Store({ catalogue, authLinkTtl });
     this.faults = new FaultQueue();
     this.recorder = new Recorder();

@@ -1,5 +1,6 @@
-// A local Scalekit environment for tests and demos: the OAuth token endpoint, the JWKS, and the
-// MCP REST API (configs, connected accounts, session tokens, instances) over real HTTP, plus
+// A local Scalekit environment for tests and demos: the OAuth token endpoint, the JWKS, the MCP
+// REST API (configs, connected accounts, session tokens, instances) and MCP itself (Streamable
+// HTTP) on the instance, virtual server and connection URLs it hands out, over real HTTP, plus
 // test controls. Node built-ins only.
 //
 //   import { startEmulator } from 'scalekit-mcp/emulator';
@@ -7,12 +8,15 @@
 //   // ... point a client at emulator.url with emulator.clientId / emulator.clientSecret ...
 //   await emulator.close();
 
+import { signSessionToken } from './api.mjs';
 import { loadCatalogue } from './catalogue.mjs';
 import { Emulator } from './emulator.mjs';
 import { createSigner } from './jwt.mjs';
 import { authorizePage } from './pages.mjs';
 import { ROUTES } from './routes.mjs';
+import { timestamp } from './protojson.mjs';
 import { createServer } from './server.mjs';
+import { configServerUrl, connectionUrl } from './urls.mjs';
 
 export const DEFAULT_CLIENT_ID = 'skc_emulator';
 export const DEFAULT_CLIENT_SECRET = 'sks_emulator_secret';
@@ -50,6 +54,7 @@ function urlHost(host) {
  * @param {number} [options.tokenTtl=3600]   access-token lifetime, seconds
  * @param {number} [options.authLinkTtl=60]  authentication-link lifetime, seconds
  * @param {boolean} [options.unref=false]    do not keep the process alive for the server
+ * @param {'json'|'sse'} [options.mcpResponse='json']  MCP answer format when a client accepts both
  */
 export async function startEmulator(options = {}) {
   const {
@@ -61,8 +66,10 @@ export async function startEmulator(options = {}) {
     tokenTtl = DEFAULT_TOKEN_TTL,
     authLinkTtl = DEFAULT_AUTH_LINK_TTL,
     unref = false,
+    mcpResponse = 'json',
   } = options;
   if (!clientId || !clientSecret) throw new TypeError('clientId and clientSecret must be non-empty');
+  if (mcpResponse !== 'json' && mcpResponse !== 'sse') throw new TypeError("mcpResponse must be 'json' or 'sse'");
   const emu = new Emulator({
     clientId,
     clientSecret,
@@ -70,6 +77,7 @@ export async function startEmulator(options = {}) {
     authLinkTtl: positiveInteger(authLinkTtl, 'authLinkTtl'),
     catalogue: loadCatalogue(fixtures),
     signer: await createSigner(),
+    mcpResponse,
   });
 
   const server = createServer(emu, ROUTES);
@@ -147,5 +155,47 @@ export async function startEmulator(options = {}) {
 
     /** The JWKS served at /keys. */
     jwks: () => emu.signer.jwks(),
+
+    /**
+     * Mints a session token without the API's checks (accounts need not be ACTIVE, the lifetime is
+     * free, zero or negative for an already-expired token): for a config's virtual server
+     * (`configId`) or a connection's MCP server (`connectionName`). Returns {token, expiresAt}.
+     */
+    sessionToken({ configId, connectionName, identifier, accessLevel = 'FULL', expiresIn = 3600 } = {}) {
+      if (typeof identifier !== 'string' || identifier === '') throw new TypeError('sessionToken needs a non-empty identifier');
+      if ((configId === undefined) === (connectionName === undefined)) {
+        throw new TypeError('sessionToken needs exactly one of configId and connectionName');
+      }
+      if (!Number.isFinite(expiresIn)) throw new TypeError('expiresIn must be a number of seconds');
+      let aud;
+      let claims;
+      let connections;
+      if (configId !== undefined) {
+        const config = emu.store.configs.get(configId);
+        if (!config) throw new Error(`no config ${configId}`);
+        aud = configServerUrl(emu.baseUrl, config);
+        claims = { mcp_cfg: config.id };
+        connections = config.mappings.map((m) => m.connectionName);
+      } else {
+        const connection = emu.catalogue.byName(connectionName);
+        if (!connection?.key) throw new Error(`no connection ${connectionName} with a key`);
+        aud = connectionUrl(emu.baseUrl, connection);
+        claims = { conn_id: connection.id };
+        connections = [connection.name];
+      }
+      const accountIds = connections.map((name) => emu.store.account(name, identifier)?.id).filter(Boolean);
+      const { token, exp } = signSessionToken(emu, {
+        identifier,
+        aud,
+        accessLevel,
+        expirySeconds: expiresIn,
+        claims,
+        accountIds,
+      });
+      return { token, expiresAt: timestamp(exp * 1000) };
+    },
+
+    /** Signs any claims with the environment's key (an RS256 JWT verifiable with /keys). */
+    signJwt: (claims) => emu.signer.sign(claims),
   };
 }

@@ -31,19 +31,37 @@ export class Signer {
    * malformed, not RS256, signed with another key, or expired.
    */
   verify(token) {
+    const result = this.check(token);
+    return result.error ? null : result.claims;
+  }
+
+  /**
+   * Verifies a compact JWT and says why it is refused: {claims} when valid, else {error} with
+   * error 'malformed' (not a JWT, not RS256, or another key id), 'signature' (the signature does
+   * not match), or 'expired' (`exp` has passed; `claims` is then set too).
+   */
+  check(token) {
     const parts = String(token).split('.');
-    if (parts.length !== 3) return null;
+    if (parts.length !== 3) return { error: 'malformed' };
+    let header;
+    let claims;
     try {
-      const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
-      if (header.alg !== 'RS256' || header.kid !== this.kid) return null;
-      const signed = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), this.publicKey, Buffer.from(parts[2], 'base64url'));
-      if (!signed) return null;
-      const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
-      if (typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now()) return null;
-      return claims;
+      header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8'));
+      claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
     } catch {
-      return null;
+      return { error: 'malformed' };
     }
+    if (!header || header.alg !== 'RS256' || header.kid !== this.kid) return { error: 'malformed' };
+    if (!claims || typeof claims !== 'object' || Array.isArray(claims)) return { error: 'malformed' };
+    let signed = false;
+    try {
+      signed = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), this.publicKey, Buffer.from(parts[2], 'base64url'));
+    } catch {
+      signed = false;
+    }
+    if (!signed) return { error: 'signature' };
+    if (typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now()) return { error: 'expired', claims };
+    return { claims };
   }
 
   /** The JSON Web Key Set served at `/keys`. */

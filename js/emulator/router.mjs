@@ -1,5 +1,6 @@
 // Path matching for the route table.
 //
+// A route's method is an HTTP method, or '*' for a handler that answers every method itself.
 // A route path is a list of `/`-separated segments: literals, `{param}` placeholders, and
 // `{param}:verb` (a placeholder followed by a custom method, as in `{instance_id}:get_auth_state`).
 // Matching works on the raw request path: placeholders capture one segment (possibly empty) and
@@ -53,7 +54,7 @@ export function findRoute(routes, method, rawPath) {
   for (const route of routes) {
     const params = matchPath(route.segments, rawSegments);
     if (!params) continue;
-    if (route.method === method) return { route, params };
+    if (route.method === method || route.method === '*') return { route, params };
     allowed.push(route.method);
   }
   return allowed.length ? { allowed: [...new Set(allowed)] } : null;

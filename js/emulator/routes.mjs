@@ -3,12 +3,14 @@
 // A route is {method, path, handler, auth}. `auth: true` routes need a valid bearer access token
 // (checked by the server before the handler runs). A handler receives
 // ctx = {emu, req, res, params, query, body, path} and returns {status, json | html | text,
-// headers?}, or nothing when it wrote the response itself (for streaming protocols).
-// New protocols (e.g. MCP on the instance, server and connection URLs of urls.mjs) are added by
-// appending routes here.
+// headers?} (or {status, empty: true, headers?} for no body), or nothing when it wrote the
+// response itself.
+// The MCP endpoints (the instance, server and connection URLs of urls.mjs) take every method
+// ('*') and authenticate with session tokens themselves (mcp-http.mjs).
 
 import * as api from './api.mjs';
 import * as control from './control.mjs';
+import * as mcp from './mcp-http.mjs';
 import { tokenEndpoint } from './oauth.mjs';
 import { compilePath } from './router.mjs';
 
@@ -42,6 +44,11 @@ export const ROUTES = [
   route('GET', '/api/v1/mcp/instances/{instance_id}', api.getInstance, bearer),
   route('PATCH', '/api/v1/mcp/instances/{instance_id}', api.updateInstance, bearer),
   route('DELETE', '/api/v1/mcp/instances/{instance_id}', api.deleteInstance, bearer),
+
+  // MCP (Streamable HTTP) on the URLs handed out above.
+  route('*', '/mcp/v2/instances/{instance_token}', mcp.instanceEndpoint),
+  route('*', '/mcp/v3/servers/{server_id}', mcp.serverEndpoint),
+  route('*', '/mcp/v3/connections/{key_id}', mcp.connectionEndpoint),
 
   // Test controls.
   route('POST', '/_emulator/reset', control.reset),

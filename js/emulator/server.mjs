@@ -5,11 +5,12 @@
 //   3. the request is logged and counted (except control requests under /_emulator/)
 //   4. the first pending fault matching the request, if any, is played
 //   5. the route table decides: unknown path -> 404, known path but other method -> 405
-//   6. API routes check the bearer token -> 401
+//   6. API routes check the bearer token -> 401 (MCP routes check session tokens themselves)
 //   7. the handler answers; ApiErrors become Status JSON
 //
 // Routing errors follow grpc-gateway: 404 {"code":5,"message":"Not Found","details":[]} and
-// 405 {"code":12,"message":"Method Not Allowed","details":[]} with an `Allow` header.
+// 405 {"code":12,"message":"Method Not Allowed","details":[]} with an `Allow` header; so is an MCP
+// URL that serves nothing (never created, or deleted). Other MCP failures are JSON-RPC errors.
 
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
@@ -147,6 +148,11 @@ function readBody(req) {
 
 function send(res, result, headers) {
   const all = { ...headers, ...result.headers };
+  if (result.empty) {
+    if (res.destroyed || res.headersSent) return;
+    res.writeHead(result.status, { ...all, 'content-length': 0 });
+    return void res.end();
+  }
   if (result.html !== undefined) {
     return sendBody(res, result.status, result.html, { ...all, 'content-type': 'text/html; charset=utf-8' });
   }

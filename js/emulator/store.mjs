@@ -1,5 +1,5 @@
 // The emulated environment's state: MCP configs, MCP instances, connected accounts, authentication
-// links and issued access tokens, all in memory. Lists keep creation order (Maps iterate in
+// links, issued access tokens and open MCP sessions, all in memory. Lists keep creation order (Maps iterate in
 // insertion order). Records are internal; api.mjs turns them into wire JSON.
 //
 // The store raises ApiErrors for the service-level outcomes (not found, already exists, bad
@@ -32,6 +32,7 @@ export class Store {
     this.accounts = new Map(); // connection name + identifier -> account
     this.links = new Map(); // link token -> link
     this.accessTokens = new Map(); // access token -> {expiresAt}
+    this.mcpSessions = new Map(); // Mcp-Session-Id -> session
     this.issuedIds = new Set();
   }
 
@@ -129,8 +130,9 @@ export class Store {
   deleteConfig(id) {
     this.getConfig(id);
     this.configs.delete(id);
+    this.closeMcpSessionsOf(`server:${id}`);
     for (const [instanceId, instance] of this.instances) {
-      if (instance.configId === id) this.instances.delete(instanceId);
+      if (instance.configId === id) this.deleteInstance(instanceId);
     }
   }
 
@@ -258,6 +260,7 @@ export class Store {
   deleteInstance(id) {
     this.getInstance(id);
     this.instances.delete(id);
+    this.closeMcpSessionsOf(`instance:${id}`);
   }
 
   // ---- access tokens (client credentials) ---------------------------------------------------
@@ -278,5 +281,36 @@ export class Store {
     const now = Date.now();
     for (const entry of this.accessTokens.values()) entry.expiresAt = Math.min(entry.expiresAt, now);
     return this.accessTokens.size;
+  }
+
+  // ---- MCP sessions -------------------------------------------------------------------------
+
+  /**
+   * Opens an MCP session on an MCP URL. `target` names what the URL serves (`instance:<id>`,
+   * `server:<config id>`, `connection:<name>`), `subject` the user it was opened for.
+   */
+  openMcpSession({ target, subject, protocolVersion, clientInfo }) {
+    let id;
+    do id = randomBytes(16).toString('hex');
+    while (this.mcpSessions.has(id));
+    const session = { id, target, subject, protocolVersion, clientInfo, createdAt: Date.now(), initialized: false };
+    this.mcpSessions.set(id, session);
+    return session;
+  }
+
+  mcpSession(id) {
+    return this.mcpSessions.get(id);
+  }
+
+  closeMcpSession(id) {
+    return this.mcpSessions.delete(id);
+  }
+
+  closeMcpSessionsOf(target) {
+    for (const [id, session] of this.mcpSessions) if (session.target === target) this.mcpSessions.delete(id);
+  }
+
+  listMcpSessions() {
+    return [...this.mcpSessions.values()];
   }
 }
