@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderTable } from './lib/table.mjs';
+import { machineLine, renderTable } from './lib/table.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const r = JSON.parse(readFileSync(process.argv[2] ?? join(BENCH, 'results.json'), 'utf8'));
@@ -21,10 +21,12 @@ hand-written client that makes the same calls with the global \`fetch\`, maps th
 same camelCase objects and shares one access token between concurrent callers
 ([bench/baseline.mjs](bench/baseline.mjs)). Every figure is a ratio to that floor. Both run
 against the local emulator, started in its own process on 127.0.0.1, so the numbers show what
-the client adds, not network time. The latest run (${r.settings.quick ? 'a quick run' : 'a full run'},
-${Math.round(r.elapsedSeconds)} s; all figures in [bench/results.json](bench/results.json)):
+the client adds, not network time. The latest run, made with \`npm run bench\`
+(${Math.round(r.elapsedSeconds)} s; every figure, with more detail, in [bench/results.json](bench/results.json)):
 
-${renderTable(r)}
+${machineLine(r).join('\n')}
+
+${renderTable(r, { preamble: false, summary: false })}
 
 How each figure is made:
 

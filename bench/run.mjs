@@ -40,7 +40,7 @@ for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`unknown sectio
 
 const settings = argv.quick
   ? { latencyCalls: 300, latencyWarmup: 50, concurrency: 64, throughputRoundMs: 500, throughputRounds: 1, coldRuns: 3, tokenCallers: 100, tokenCallsPerCaller: 100 }
-  : { latencyCalls: 2000, latencyWarmup: 200, concurrency: 64, throughputRoundMs: 1500, throughputRounds: 3, coldRuns: 9, tokenCallers: 100, tokenCallsPerCaller: 100 };
+  : { latencyCalls: 2000, latencyWarmup: 200, concurrency: 64, throughputRoundMs: 1200, throughputRounds: 3, coldRuns: 9, tokenCallers: 100, tokenCallsPerCaller: 100 };
 
 const log = (...args) => console.error('[bench]', ...args);
 const CONFIG_NAME = `bench-${process.pid}`;

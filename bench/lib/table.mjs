@@ -57,8 +57,15 @@ function row(cells) {
   return `| ${cells.map((c) => (c === undefined || c === null ? '' : String(c))).join(' | ')} |`;
 }
 
+/** One line naming the machine, its load and the time of the run. */
+export function machineLine(r) {
+  const m = r.machine ?? {};
+  const load = m.loadAverageAtStart ? `; load average ${m.loadAverageAtStart[0]} at start, ${m.loadAverageAtEnd?.[0] ?? '?'} at end` : '';
+  return [`Node ${m.node}, ${m.cpus} × ${m.cpuModel ?? 'CPU'}, ${m.platform}${load}; ${r.generatedAt}${r.settings?.quick ? ' (quick run)' : ''}.`];
+}
+
 /** A Markdown table of every figure, grouped by section, with the ratio and the budget of each. */
-export function renderTable(r) {
+export function renderTable(r, { preamble = true, summary = true } = {}) {
   const budgets = r.budgets ?? evaluateBudgets(r);
   const holds = (name) => budgets.find((b) => b.name === name)?.holds;
   const lines = [];
@@ -68,11 +75,7 @@ export function renderTable(r) {
   };
   const sectionRow = (title) => lines.push(row([`**${title}**`, '', '', '', '', '']));
 
-  const m = r.machine ?? {};
-  const load = m.loadAverageAtStart ? `; load average ${m.loadAverageAtStart[0]} at start, ${m.loadAverageAtEnd?.[0] ?? '?'} at end` : '';
-  lines.push(`Node ${m.node}, ${m.cpus} × ${m.cpuModel ?? 'CPU'}, ${m.platform}${load}; ${r.generatedAt}${r.settings?.quick ? ' (quick run)' : ''}.`);
-  lines.push('Baseline: a hand-written client over the global `fetch` doing the same calls (bench/baseline.mjs).');
-  lines.push('');
+  if (preamble) lines.push(...machineLine(r), 'Baseline: a hand-written client over the global `fetch` doing the same calls (bench/baseline.mjs).', '');
   head();
 
   // Size
@@ -155,6 +158,7 @@ export function renderTable(r) {
     lines.push(row([`\`/oauth/token\` requests for ${t.calls.toLocaleString('en-US')} calls by ${t.callers} concurrent callers`, t.sdk.tokenRequests, t.baseline.tokenRequests, '', '= 1', mark(holds('/oauth/token requests for 10 000 concurrent calls'))]));
   }
 
+  if (!summary) return lines.join('\n');
   const missed = budgets.filter((b) => b.holds === false).map((b) => b.name);
   const unmeasured = budgets.filter((b) => b.holds === null).map((b) => b.name);
   lines.push('');
