@@ -198,15 +198,15 @@ export function crateOf(raw) {
 
 // ---- main -----------------------------------------------------------------------------------------
 
-function namedBuild(dir) {
+export function namedBuild(dir) {
   const cargoOut = join(ROOT, 'target/wasm32-unknown-unknown/release/scalekit_mcp.wasm');
   if (!existsSync(cargoOut)) throw new Error(`${cargoOut} is missing: run bash scripts/build.sh first`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const env = { ...process.env, PATH: `${process.env.HOME}/.cargo/bin:${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}` };
-  execFileSync('wasm-bindgen', [cargoOut, '--target', 'web', '--weak-refs', '--keep-debug', '--out-dir', dir, '--out-name', 'scalekit_mcp'], { env, stdio: 'inherit' });
+  execFileSync('wasm-bindgen', [cargoOut, '--target', 'web', '--weak-refs', '--keep-debug', '--out-dir', dir, '--out-name', 'scalekit_mcp'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const out = join(dir, 'named.wasm');
-  execFileSync('wasm-opt', ['-Oz', '-g', '--strip-producers', join(dir, 'scalekit_mcp_bg.wasm'), '-o', out], { env, stdio: 'inherit' });
+  execFileSync('wasm-opt', ['-Oz', '-g', '--strip-producers', join(dir, 'scalekit_mcp_bg.wasm'), '-o', out], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   return out;
 }
 

@@ -125,6 +125,18 @@ async function measureSize(ctx) {
     if (existsSync(join(PKG, f))) size.glue[f] = compressed(readFileSync(join(PKG, f)));
   }
   size.baselineSource = compressed(readFileSync(join(BENCH, 'baseline.mjs')));
+  // Where the .wasm bytes go (the same code with its function names kept; see bench/profile-wasm.mjs).
+  try {
+    const { namedBuild, profileWasm } = await import('./profile-wasm.mjs');
+    const p = profileWasm(namedBuild(join(TMP, 'wasm-profile')), 10);
+    size.wasmBreakdown = {
+      sections: Object.fromEntries(p.sections.map((s) => [s.name, s.bytes])),
+      codeByCrate: Object.fromEntries(p.crates.slice(0, 10).map((c) => [c.crate, c.bytes])),
+      largestFunctions: p.largest.map((f) => ({ name: f.name.slice(0, 160), bytes: f.bytes })),
+    };
+  } catch (err) {
+    size.wasmBreakdown = { error: String(err.message ?? err).split('\n')[0] };
+  }
   if (ctx.tarball) size.tarball = { size: ctx.tarball.size, unpackedSize: ctx.tarball.unpackedSize, entryCount: ctx.tarball.entryCount };
   if (ctx.sdkConsumer || ctx.officialConsumer) {
     size.consumer = {
@@ -228,7 +240,7 @@ async function workerdCold(ctx, variant) {
 }
 
 async function measureColdStart(ctx) {
-  await prepareColdStart(ctx);
+  if (!ctx.workerdDir) throw new Error('the consumer folders could not be prepared');
   const sdkDir = ctx.sdkConsumerDir;
   const variants = {
     'node-import/sdk': () => nodeCold(ctx, 'sdk-import.mjs', sdkDir),
@@ -504,6 +516,9 @@ async function main() {
       ctx.officialVersion = JSON.parse(readFileSync(join(dir, 'node_modules', OFFICIAL, 'package.json'), 'utf8')).version;
       ctx.officialConsumerDir = dir;
     });
+  }
+  if (needInstall && existsSync(join(ctx.sdkConsumerDir, 'node_modules'))) {
+    await section('cold-start scripts and Worker bundles', () => prepareColdStart(ctx));
   }
   // The in-process benchmarks load the installed copy when there is one (pkg/ may be rebuilt meanwhile).
   const installed = join(ctx.sdkConsumerDir, 'node_modules', 'scalekit-mcp', 'package.json');
