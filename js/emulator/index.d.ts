@@ -46,6 +46,8 @@ export interface EmulatorOptions {
   authLinkTtl?: number;
   /** Do not keep the process alive for the server (default false). */
   unref?: boolean;
+  /** How MCP requests are answered when the client accepts JSON and SSE equally (default 'json'). */
+  mcpResponse?: 'json' | 'sse';
 }
 
 export type AccountStatus = 'ACTIVE' | 'EXPIRED' | 'PENDING_AUTH' | 'PENDING_VERIFICATION' | 'DISCONNECTED';
@@ -133,6 +135,20 @@ export interface Emulator {
   /** Plays the user opening an authentication link (URL or token); throws an AuthorizeError when unusable. */
   authorize(link: string): EmulatorAccount;
   jwks(): EmulatorJwks;
+  /**
+   * Mints a session token without the API's checks: accounts need not be ACTIVE, and `expiresIn`
+   * (seconds, default 3600) may be zero or negative for an already-expired token. Exactly one of
+   * `configId` (the config's virtual server) and `connectionName` (the connection's MCP server).
+   */
+  sessionToken(options: {
+    configId?: string;
+    connectionName?: string;
+    identifier: string;
+    accessLevel?: 'FULL' | 'READ_ONLY';
+    expiresIn?: number;
+  }): { token: string; expiresAt: string };
+  /** Signs any claims with the environment's key: an RS256 JWT verifiable with `/keys`. */
+  signJwt(claims: Record<string, unknown>): string;
 }
 
 export declare function startEmulator(options?: EmulatorOptions): Promise<Emulator>;
