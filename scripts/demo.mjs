@@ -3,7 +3,10 @@
 //   1. an MCP config for the agent role (once),
 //   2. the user's instance and its pre-authenticated MCP URL (on every login),
 //   3. the user's connections: authorization links for those not ACTIVE, then wait until all are,
-//   4. a short-lived session token for the config's virtual MCP server.
+//   4. a short-lived session token for the config's virtual MCP server,
+//   5. what the agent sees: an MCP client connects to the user's URL, and to the virtual server
+//      with the session token, and lists the tools (needs the dev dependency
+//      @modelcontextprotocol/sdk; skipped with a note without it).
 //
 // With SCALEKIT_ENV_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET set it talks to Scalekit;
 // otherwise it starts the package's emulator on 127.0.0.1 and plays the user's part itself.
@@ -38,6 +41,44 @@ function shorten(secret) {
 }
 
 const step = (n, text) => console.log(`\n${n}. ${text}`);
+
+/** The MCP SDK's client pieces, or null when the package is not installed. */
+async function loadMcpSdk() {
+  try {
+    const [{ Client }, { StreamableHTTPClientTransport }] = await Promise.all([
+      import('@modelcontextprotocol/sdk/client/index.js'),
+      import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+    ]);
+    return { Client, StreamableHTTPClientTransport };
+  } catch (err) {
+    if (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND') return null;
+    throw err;
+  }
+}
+
+/** Connects an MCP client as the agent would and prints the tools it is offered. */
+async function showTools({ Client, StreamableHTTPClientTransport }, label, url, token) {
+  const client = new Client({ name: 'scalekit-mcp-demo', version: '1.0.0' });
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    requestInit: token ? { headers: { Authorization: `Bearer ${token}` } } : undefined,
+  });
+  try {
+    await client.connect(transport);
+    const { tools } = await client.listTools();
+    const server = client.getServerVersion();
+    console.log(`   ${label}: ${tools.length} tool${tools.length === 1 ? '' : 's'} (MCP ${transport.protocolVersion}, server ${server?.name ?? '?'})`);
+    const width = Math.max(...tools.map((t) => t.name.length), 4);
+    for (const tool of tools) {
+      const access = tool.annotations?.readOnlyHint ? 'read-only' : 'can write';
+      const description = (tool.description ?? '').replace(/\s+/g, ' ').trim();
+      const short = description.length > 72 ? `${description.slice(0, 71)}…` : description;
+      console.log(`     ${tool.name.padEnd(width)}  ${access.padEnd(9)}  ${short}`);
+    }
+    await transport.terminateSession().catch(() => {});
+  } finally {
+    await client.close();
+  }
+}
 
 try {
   console.log(live
@@ -112,6 +153,17 @@ try {
   console.log('\nHand the agent either URL:');
   console.log(`   per-user URL     ${shorten(instance.url)}`);
   console.log(`   virtual server   ${config.mcpServerUrl ? shorten(config.mcpServerUrl) : '-'} with "Authorization: Bearer <token>"`);
+
+  step(5, 'What the agent sees: an MCP client on each URL');
+  const sdk = await loadMcpSdk();
+  if (!sdk) {
+    console.log('   skipped: @modelcontextprotocol/sdk is not installed (npm install --save-dev @modelcontextprotocol/sdk)');
+  } else {
+    await showTools(sdk, 'per-user URL', instance.url);
+    if (config.mcpServerUrl) {
+      await showTools(sdk, 'virtual server + session token', config.mcpServerUrl, session.token);
+    }
+  }
 } catch (err) {
   console.error(`\ndemo failed: ${err.name}: ${err.message}${err.traceId ? ` (trace ${err.traceId})` : ''}`);
   process.exitCode = 1;
