@@ -114,7 +114,7 @@ function serve(ctx, resolve) {
       case 'GET':
         throw fail(405, TRANSPORT_ERROR, 'Method Not Allowed: this server offers no server-initiated stream', { allow: 'POST, DELETE' });
       default:
-        throw fail(405, TRANSPORT_ERROR, 'Method Not Allowed', { allow: 'GET, POST, DELETE' });
+        throw fail(405, TRANSPORT_ERROR, 'Method Not Allowed', { allow: 'POST, DELETE' });
     }
   } catch (err) {
     if (!(err instanceof McpHttpError)) throw err;

@@ -128,7 +128,8 @@ export function initializeResult(protocolVersion) {
 }
 
 /**
- * Answers a request other than `initialize` on an open session.
+ * Answers a request other than `initialize` (which opens the session, see mcp-http.mjs) on an
+ * open session.
  * @param {object} emu        the Emulator (for connected accounts)
  * @param {object} scope      {tools, user, accessLevel}
  * @param {object} session    the MCP session (its protocolVersion decides how argument errors are reported)
@@ -146,8 +147,6 @@ export function answer(emu, scope, session, method, params) {
       return { tools: visible(scope).map(toolJson) };
     case 'tools/call':
       return callTool(emu, scope, session, params);
-    case 'initialize':
-      throw new RpcError(RpcCode.INVALID_REQUEST, 'Invalid Request: the session is already initialized');
     default:
       throw new RpcError(RpcCode.METHOD_NOT_FOUND, `Method not found: ${method}`);
   }

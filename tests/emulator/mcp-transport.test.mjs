@@ -379,7 +379,7 @@ describe('GET, other methods, Origin, CORS', () => {
     for (const method of ['PUT', 'PATCH']) {
       const res = await new RawMcp(instance.url).send('{}', { method });
       assert.equal(res.status, 405, method);
-      assert.equal(res.headers.get('allow'), 'GET, POST, DELETE');
+      assert.equal(res.headers.get('allow'), 'POST, DELETE');
     }
   });
 
@@ -498,5 +498,38 @@ describe('request log, faults, last_used_at', () => {
     const res = await mcp.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(1024 * 1024 + 10) } }));
     assert.equal(res.status, 413);
     assert.equal((await mcp.request('ping')).status, 200);
+  });
+});
+
+describe('cli --mcp-response', () => {
+  const CLI = new URL('../../js/emulator/cli.mjs', import.meta.url).pathname;
+
+  test('sse: MCP answers are SSE when both are accepted; a bad value exits 2', async () => {
+    const { spawn, spawnSync } = await import('node:child_process');
+    const { createInterface } = await import('node:readline');
+    const child = spawn(process.execPath, [CLI, '--port', '0', '--mcp-response', 'sse'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const first = await new Promise((resolve, reject) => {
+        createInterface({ input: child.stdout }).once('line', resolve);
+        child.once('exit', (code) => reject(new Error(`cli exited with ${code}`)));
+      });
+      const url = /^listening on (\S+)$/.exec(first)[1];
+      const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'skc_emulator', client_secret: 'sks_emulator_secret' });
+      const { access_token: token } = await (await fetch(`${url}/oauth/token`, { method: 'POST', body: form })).json();
+      const api = (path, body) =>
+        fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+      await api('/api/v1/mcp/configs', { name: 'x', connection_tool_mappings: [{ connection_name: 'notion' }] });
+      const { instance: inst } = await api('/api/v1/mcp/instances', { config_name: 'x', user_identifier: 'u' });
+      const res = await new RawMcp(inst.url).initialize();
+      assert.equal(res.status, 200);
+      assert.equal(res.contentType, 'text/event-stream');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const bad = spawnSync(process.execPath, [CLI, '--port', '0', '--mcp-response', 'xml'], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--mcp-response must be json or sse/);
+    const help = spawnSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+    assert.match(help.stdout, /--mcp-response/);
   });
 });
