@@ -5,7 +5,7 @@
 // call (64 calls in flight) and the median latency (one at a time) of every variant, interleaved.
 // The last rows are the package itself.
 //
-//   node bench/overhead.mjs [--rounds=5] [--round-ms=1000] [--calls=1000]
+//   node bench/overhead.mjs [--op=getConfig|ensureInstance] [--rounds=5] [--round-ms=1000] [--calls=1000]
 
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { median } from './lib/stats.mjs';
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(BENCH, '..');
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '5' }, 'round-ms': { type: 'string', default: '1000' }, calls: { type: 'string', default: '1000' } },
+  options: { op: { type: 'string', default: 'getConfig' }, rounds: { type: 'string', default: '5' }, 'round-ms': { type: 'string', default: '1000' }, calls: { type: 'string', default: '1000' } },
 });
 
 const emu = await spawnEmulator();
@@ -32,57 +32,74 @@ const created = await fetch(`${emu.url}/api/v1/mcp/configs`, {
   headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
   body: JSON.stringify({ name: `overhead-${process.pid}`, connection_tool_mappings: [{ connection_name: 'MY_GMAIL', tools: ['gmail_fetch_mails'] }, { connection_name: 'MY_CALENDAR', tools: [] }] }),
 });
-const configId = (await created.json()).config.id;
-const url = `${emu.url}/api/v1/mcp/configs/${configId}`;
+const config = (await created.json()).config;
+const configId = config.id;
+const POST = values.op === 'ensureInstance';
+const url = POST ? `${emu.url}/api/v1/mcp/instances` : `${emu.url}/api/v1/mcp/configs/${configId}`;
+const method = POST ? 'POST' : 'GET';
+// Only the POST carries a body (and its content-type), as in the package.
+const body = () => (POST ? { body: JSON.stringify({ config_name: config.name, user_identifier: 'overhead-user' }) } : {});
+const setBody = (headers) => POST && headers.set('content-type', 'application/json');
 
-const mapConfig = (c) => ({
+const mapConfigOnly = (c) => ({
   id: c.id,
   name: c.name,
   description: c.description,
   connectionToolMappings: c.connection_tool_mappings.map((m) => ({ connectionId: m.connection_id, connectionName: m.connection_name, provider: m.provider, tools: m.tools })),
   mcpServerUrl: c.mcp_server_url,
 });
+const mapConfig = POST
+  ? (_, json) => ({ id: json.instance.id, name: json.instance.name, userIdentifier: json.instance.user_identifier, config: mapConfigOnly(json.instance.config), url: json.instance.url, lastUsedAt: null, updatedAt: json.instance.updated_at })
+  : (c) => mapConfigOnly(c);
+const read = (json) => mapConfig(json.config, json);
 
 const variants = {
-  'A  baseline: fetch(url, {headers}) + res.json()': async () => {
-    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-    return mapConfig((await res.json()).config);
+  'A  baseline: fetch(url, {method, headers, body}) + res.json()': async () => {
+    const headers = { authorization: `Bearer ${token}` };
+    if (POST) headers['content-type'] = 'application/json';
+    const res = await fetch(url, { method, headers, ...body() });
+    return read(await res.json());
   },
   'B  A + res.text() + JSON.parse': async () => {
-    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
-    return mapConfig(JSON.parse(await res.text()).config);
+    const headers = { authorization: `Bearer ${token}` };
+    if (POST) headers['content-type'] = 'application/json';
+    const res = await fetch(url, { method, headers, ...body() });
+    return read(JSON.parse(await res.text()));
   },
-  'C  B + a Headers object, 2 set() calls, 3 get() on the response': async () => {
+  'C  B + a Headers object, 2-3 set() calls, 3 get() on the response': async () => {
     const headers = new Headers();
     headers.set('accept', 'application/json');
     headers.set('authorization', `Bearer ${token}`);
-    const res = await fetch(url, { method: 'GET', headers });
+    setBody(headers);
+    const res = await fetch(url, { method, headers, ...body() });
     res.headers.get('x-trace-id');
     res.headers.get('retry-after');
     res.headers.get('content-length');
-    return mapConfig(JSON.parse(await res.text()).config);
+    return read(JSON.parse(await res.text()));
   },
   'D  C + new AbortController() per call, its signal given to fetch': async () => {
     const ctl = new AbortController();
     const headers = new Headers();
     headers.set('accept', 'application/json');
     headers.set('authorization', `Bearer ${token}`);
-    const res = await fetch(url, { method: 'GET', headers, signal: ctl.signal });
+    setBody(headers);
+    const res = await fetch(url, { method, headers, ...body(), signal: ctl.signal });
     res.headers.get('x-trace-id');
     res.headers.get('retry-after');
     res.headers.get('content-length');
-    return mapConfig(JSON.parse(await res.text()).config);
+    return read(JSON.parse(await res.text()));
   },
   'E  D + new Request(url, init), then fetch(request)': async () => {
     const ctl = new AbortController();
     const headers = new Headers();
     headers.set('accept', 'application/json');
     headers.set('authorization', `Bearer ${token}`);
-    const res = await fetch(new Request(url, { method: 'GET', headers, signal: ctl.signal }));
+    setBody(headers);
+    const res = await fetch(new Request(url, { method, headers, ...body(), signal: ctl.signal }));
     res.headers.get('x-trace-id');
     res.headers.get('retry-after');
     res.headers.get('content-length');
-    return mapConfig(JSON.parse(await res.text()).config);
+    return read(JSON.parse(await res.text()));
   },
   'F  E + a 20 s setTimeout per call (cleared) and a Promise race against it': async () => {
     let timer;
@@ -94,12 +111,13 @@ const variants = {
       const headers = new Headers();
       headers.set('accept', 'application/json');
       headers.set('authorization', `Bearer ${token}`);
-      const res = await Promise.race([fetch(new Request(url, { method: 'GET', headers, signal: ctl.signal })), stop]);
+      setBody(headers);
+      const res = await Promise.race([fetch(new Request(url, { method, headers, ...body(), signal: ctl.signal })), stop]);
       res.headers.get('x-trace-id');
       res.headers.get('retry-after');
       res.headers.get('content-length');
       const text = await Promise.race([res.text(), stop]);
-      return mapConfig(JSON.parse(text).config);
+      return read(JSON.parse(text));
     } finally {
       clearTimeout(timer);
     }
@@ -112,8 +130,9 @@ const local = join(ROOT, 'pkg', 'node.cjs');
 if (existsSync(installed) || existsSync(local)) {
   api = createRequire(import.meta.url)(existsSync(installed) ? installed : local);
   const sdk = new api.ScalekitMcp({ envUrl: emu.url, clientId: emu.clientId, clientSecret: emu.clientSecret });
-  await sdk.getConfig(configId);
-  variants['P  scalekit-mcp getConfig'] = () => sdk.getConfig(configId);
+  const call = POST ? () => sdk.ensureInstance({ configName: config.name, userIdentifier: 'overhead-user' }) : () => sdk.getConfig(configId);
+  await call();
+  variants[`P  scalekit-mcp ${values.op}`] = call;
 }
 
 async function flood(fn, ms) {

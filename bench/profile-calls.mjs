@@ -4,7 +4,11 @@
 // profiles each run with the V8 sampling profiler, and sums self time by where it is spent
 // (the wasm module, the package's JavaScript, fetch/undici, the rest of Node, GC, idle).
 //
-//   node bench/profile-calls.mjs [--op=getConfig] [--calls=3000] [--concurrency=1] [--rounds=4] [--top=25]
+//   node bench/profile-calls.mjs [--op=getConfig] [--calls=3000] [--concurrency=1] [--rounds=4] [--top=25] [--stub]
+//
+// --stub replaces the global fetch, after one real exchange with the emulator, by a function that
+// answers the recorded response at once: no sockets, no server, so what is left is the work of
+// the client alone (and of constructing a Response, the same for both).
 //
 // The two clients take turns (--rounds profiles of --calls/--rounds calls each) so that a change
 // in the machine's load touches both alike; the figures are sums over the rounds, per call, and
@@ -35,6 +39,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '1' },
     top: { type: 'string', default: '25' },
     rounds: { type: 'string', default: '4' },
+    stub: { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -148,6 +153,21 @@ try {
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  if (values.stub) {
+    const realFetch = globalThis.fetch;
+    const recorded = new Map();
+    const kind = (input) => (String(typeof input === 'string' ? input : input.url).includes('/oauth/token') ? 'token' : 'api');
+    globalThis.fetch = async (input, init) => {
+      const res = await realFetch(input, init);
+      recorded.set(kind(input), { status: res.status, text: await res.clone().text(), headers: [...res.headers] });
+      return res;
+    };
+    await call(new BaselineClient(opts))();
+    globalThis.fetch = async (input) => {
+      const r = recorded.get(kind(input));
+      return new Response(r.text, { status: r.status, headers: r.headers });
+    };
+  }
   const fns = { sdk: call(clients.sdk), baseline: call(clients.baseline) };
   // warm up so that both runs measure steady state, not compilation
   for (let i = 0; i < 300; i += 1) {
@@ -171,7 +191,7 @@ try {
     out[side] = { wallUsPerCall: (wall * 1000) / calls, ...summarize(runs[side].map((x) => x.profile), calls) };
   }
   const top = Number(values.top);
-  console.log(`${values.op}: ${calls} calls, ${CONCURRENCY} in flight, ${ROUNDS} rounds in turns; µs per call\n`);
+  console.log(`${values.op}: ${calls} calls, ${CONCURRENCY} in flight, ${ROUNDS} rounds in turns${values.stub ? ', fetch stubbed' : ''}; µs per call\n`);
   for (const side of ['sdk', 'baseline']) {
     const p = out[side];
     console.log(`== ${side}: wall ${p.wallUsPerCall.toFixed(0)} µs/call, client CPU (not idle) ${p.busyUsPerCall.toFixed(0)} µs/call`);
