@@ -71,8 +71,22 @@ export class Signer {
 }
 
 /** Generates a fresh 2048-bit RSA key pair and a `snk_<hex>` key id. */
+/**
+ * A signer with its own key id. The RSA key pair is made once per process and shared by every
+ * emulator in it: generating one takes up to a second, and test suites start many emulators.
+ * Tokens still never cross emulators: each JWKS lists only its own key id, and every check
+ * compares the audience with the emulator's own URLs.
+ */
+let keyPair = null;
 export async function createSigner() {
-  const { privateKey, publicKey } = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
-  return new Signer(privateKey, publicKey, `snk_${randomBytes(8).toString('hex')}`);
+  keyPair ??= generateKeyPairAsync('rsa', { modulusLength: 2048 });
+  let pair;
+  try {
+    pair = await keyPair;
+  } catch (err) {
+    keyPair = null;
+    throw err;
+  }
+  return new Signer(pair.privateKey, pair.publicKey, `snk_${randomBytes(8).toString('hex')}`);
 }
 
