@@ -11,6 +11,15 @@ import { machineLine, renderTable } from './lib/table.mjs';
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const r = JSON.parse(readFileSync(process.argv[2] ?? join(BENCH, 'results.json'), 'utf8'));
 
+const overheads = ['ensureInstance', 'getConfig', 'createSessionToken']
+  .map((op) => r.latency?.[op] && r.latency[op].sdk.median - r.latency[op].baseline.median)
+  .filter((v) => typeof v === 'number');
+const overheadText = overheads.length
+  ? `In absolute terms the package adds ${Math.min(...overheads).toFixed(2)}–${Math.max(...overheads).toFixed(2)} ms to the median call
+here: the calls cross into WebAssembly as JSON text and back, and each one arms its own timeout
+and abort signal. Next to a request to a Scalekit environment over the internet, which takes tens
+of milliseconds, that is a few percent at most; next to the loopback emulator it is the ratio above.`
+  : '';
 const held = r.budgets.filter((b) => b.holds === true).length;
 const missed = r.budgets.filter((b) => b.holds === false);
 
@@ -51,7 +60,7 @@ this run${missed.length ? `; missed: ${missed.map((b) => b.name).join('; ')}` : 
 measurements, not tests: the command never fails because a machine is slow. The run above was
 made on a shared 2-core machine (see the load average), so the latency and throughput ratios move
 by several percent from run to run; sizes and token counts do not.
-
+${overheadText ? `\n${overheadText}\n` : ''}
 Where the size and the time go: \`node bench/profile-wasm.mjs\` lists the \`.wasm\` by section,
 crate and function; \`node bench/profile-calls.mjs --op=getConfig\` profiles a run of calls of
 both clients and sums the CPU time by where it is spent; \`node bench/overhead.mjs\` prices, one
