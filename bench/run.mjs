@@ -7,6 +7,7 @@
 // Prints a Markdown table on stdout (progress goes to stderr) and writes bench/results.json.
 // These are measurements, not tests: a missed budget is reported, never an exit code.
 
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -205,7 +206,6 @@ async function workerdCold(ctx, variant) {
     'x-config-name': CONFIG_NAME,
     'x-user-identifier': USER,
   };
-  const { spawn } = await import('node:child_process');
   const t0 = performance.now();
   const child = spawn(bin, ['serve', 'config.capnp', variant, '--socket-addr', `http=127.0.0.1:${port}`], {
     cwd: ctx.workerdDir,
