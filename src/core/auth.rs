@@ -1,9 +1,10 @@
 //! Client options, the OAuth client-credentials token request, and its answer.
 
-use serde_json::Value;
+use crate::prelude::*;
 
 use super::error::{ErrorKind, SdkError};
-use super::json::{parse_input, parse_lenient, Input};
+use super::json::{self, parse_input, Input, Value};
+use super::text::cat;
 use super::ops::HttpRequest;
 use super::url::{normalize_env_url, Query};
 
@@ -29,8 +30,8 @@ pub struct ClientOptions {
 }
 
 /// Never shows the secret.
-impl std::fmt::Debug for ClientOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("ClientOptions")
             .field("env_url", &self.env_url)
             .field("client_id", &self.client_id)
@@ -63,7 +64,7 @@ pub fn parse_client_options(json: &str) -> Result<ClientOptions, SdkError> {
     };
     let timeout_ms = match i.get("timeoutMs") {
         None => DEFAULT_TIMEOUT_MS,
-        Some(Value::Number(n)) => match n.as_f64() {
+        Some(Value::Number(n)) => match Some(*n) {
             Some(t) if t.is_finite() && t > 0.0 && t <= MAX_TIMEOUT_MS => t,
             _ => {
                 return Err(SdkError::validation(
@@ -103,8 +104,8 @@ pub struct TokenGrant {
 }
 
 /// Never shows the token.
-impl std::fmt::Debug for TokenGrant {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for TokenGrant {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("TokenGrant")
             .field("access_token", &"[redacted]")
             .field("expires_in_secs", &self.expires_in_secs)
@@ -124,11 +125,11 @@ pub fn parse_token_response(status: u16, body: &str) -> Result<TokenGrant, SdkEr
             e.kind = ErrorKind::Authentication;
             e.code = "UNAUTHENTICATED".to_owned();
         }
-        e.message = format!("authentication with the client credentials failed: {}", e.message);
+        e.message = cat(&["authentication with the client credentials failed: ", &e.message]);
         return Err(e);
     }
-    let obj = match parse_lenient(body.trim()) {
-        Ok(Value::Object(obj)) => obj,
+    let obj = match json::parse(body.trim()) {
+        Some(Value::Object(obj)) => obj,
         _ => return Err(SdkError::invalid_response(Some(status), "the token response is not a JSON object")),
     };
     let access_token = match obj.get("access_token") {
@@ -136,9 +137,9 @@ pub fn parse_token_response(status: u16, body: &str) -> Result<TokenGrant, SdkEr
         _ => return Err(SdkError::invalid_response(Some(status), "the token response has no access_token")),
     };
     let expires_in_secs = match obj.get("expires_in") {
-        Some(Value::Number(n)) => n.as_f64(),
+        Some(Value::Number(n)) => Some(*n),
         // A numeric string, read with the JSON number grammar.
-        Some(Value::String(s)) => serde_json::from_str::<Value>(s.trim()).ok().and_then(|v| v.as_f64()),
+        Some(Value::String(s)) => json::parse_number(s.trim()),
         _ => None,
     }
     .filter(|f| f.is_finite());

@@ -3,13 +3,14 @@
 //! A failure crosses into JavaScript as the JSON of [`SdkError::to_json`]; `js/` picks the error
 //! class from `kind`.
 
-use serde::Serialize;
-use serde_json::{Map, Value};
+use crate::prelude::*;
 
-use super::json;
+use super::json::{self, Map, ObjectWriter, Value};
+use super::model::ToJson;
+use super::text::{cat, push_u64};
 
 /// Which error class JavaScript throws.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub enum ErrorKind {
     /// Invalid input, caught before any request was sent.
@@ -82,9 +83,8 @@ impl ErrorKind {
 }
 
 /// One violated rule of a request, as the server reported it.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
-#[serde(rename_all = "camelCase")]
 pub struct FieldViolation {
     /// Path of the field in the request, as the server wrote it (proto names).
     pub field: String,
@@ -94,18 +94,16 @@ pub struct FieldViolation {
 }
 
 /// A link the server offers to explain the error.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
-#[serde(rename_all = "camelCase")]
 pub struct HelpLink {
     pub description: String,
     pub url: String,
 }
 
 /// The resource the error is about.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
-#[serde(rename_all = "camelCase")]
 pub struct ResourceInfo {
     pub resource_name: String,
     pub owner: String,
@@ -114,9 +112,8 @@ pub struct ResourceInfo {
 }
 
 /// The server's identification of the failed request.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
-#[serde(rename_all = "camelCase")]
 pub struct RequestInfo {
     pub request_id: String,
     pub serving_data: String,
@@ -124,30 +121,25 @@ pub struct RequestInfo {
 
 /// One entry of `details` of a `google.rpc.Status` error body (Scalekit's `ErrorInfo`, or the
 /// standard `google.rpc` detail messages).
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
-#[serde(rename_all = "camelCase")]
 pub struct ErrorDetail {
     /// The detail's `@type`, e.g. `type.googleapis.com/scalekit.v1.errdetails.ErrorInfo`.
     pub type_url: String,
     /// Scalekit's `error_code` (or `reason` of a `google.rpc.ErrorInfo`).
     pub error_code: Option<String>,
     pub field_violations: Vec<FieldViolation>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub help_links: Option<Vec<HelpLink>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub resource_info: Option<ResourceInfo>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub request_info: Option<RequestInfo>,
 }
 
 /// Every failure of the SDK, as JavaScript receives it (`SdkError::to_json`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename = "SdkErrorJson", rename_all = "camelCase"))]
-#[serde(rename_all = "camelCase")]
 pub struct SdkError {
     pub kind: ErrorKind,
     pub message: String,
@@ -193,7 +185,7 @@ impl SdkError {
         let message = if field.is_empty() || message.contains(field) {
             message
         } else {
-            format!("{field}: {message}")
+            cat(&[field, ": ", &message])
         };
         let mut e = SdkError::new(ErrorKind::Validation, "INVALID_ARGUMENT", message);
         e.field = Some(field.to_owned());
@@ -206,7 +198,7 @@ impl SdkError {
         let mut e = SdkError::new(
             ErrorKind::InvalidResponse,
             "INVALID_RESPONSE",
-            format!("invalid response from Scalekit: {}", message.into()),
+            cat(&["invalid response from Scalekit: ", &message.into()]),
         );
         e.status = status;
         e
@@ -225,11 +217,11 @@ impl SdkError {
         let mut details = Vec::new();
 
         let trimmed = body.trim();
-        match json::parse_lenient(trimmed) {
-            Ok(Value::Object(obj)) => {
+        match json::parse(trimmed) {
+            Some(Value::Object(obj)) => {
                 grpc_code = obj.get("code").and_then(grpc_code_of);
                 let oauth = obj.contains_key("error_description")
-                    || (obj.get("error").is_some_and(Value::is_string)
+                    || (obj.get("error").is_some_and(|e| e.as_str().is_some())
                         && !obj.contains_key("message")
                         && !obj.contains_key("code"));
                 if oauth {
@@ -247,9 +239,9 @@ impl SdkError {
                     error_code = details.iter().find_map(|d| d.error_code.clone());
                 }
             }
-            Ok(Value::String(s)) => server_message = s,
-            Ok(_) => {}
-            Err(_) => {
+            Some(Value::String(s)) => server_message = s,
+            Some(_) => {}
+            None => {
                 // A plain-text body may explain the failure; an HTML page never does usefully.
                 if !trimmed.contains('<') {
                     server_message = trimmed.lines().next().unwrap_or_default().to_owned();
@@ -258,14 +250,20 @@ impl SdkError {
         }
 
         let server_message = sanitize_message(&server_message);
-        let message = if server_message.is_empty() {
-            match reason_phrase(status) {
-                Some(reason) => format!("HTTP {status} {reason}"),
-                None => format!("HTTP {status}"),
+        let mut message = String::new();
+        if server_message.is_empty() {
+            message.push_str("HTTP ");
+            push_u64(&mut message, u64::from(status));
+            if let Some(reason) = reason_phrase(status) {
+                message.push(' ');
+                message.push_str(reason);
             }
         } else {
-            format!("{server_message} (HTTP {status})")
-        };
+            message.push_str(&server_message);
+            message.push_str(" (HTTP ");
+            push_u64(&mut message, u64::from(status));
+            message.push(')');
+        }
 
         let field = details
             .iter()
@@ -291,15 +289,7 @@ impl SdkError {
     /// The JSON JavaScript receives: `{"kind","message","status","code","errorCode","traceId",
     /// "field","retryAfterMs","details"}`.
     pub fn to_json(&self) -> String {
-        match serde_json::to_string(self) {
-            Ok(s) => s,
-            // Serializing plain strings and numbers cannot fail; keep a valid answer regardless.
-            Err(_) => format!(
-                "{{\"kind\":\"{}\",\"message\":\"error\",\"status\":null,\"code\":\"UNKNOWN\",\"errorCode\":null,\
-                 \"traceId\":null,\"field\":null,\"retryAfterMs\":null,\"details\":[]}}",
-                self.kind.name()
-            ),
-        }
+        ToJson::to_json(self)
     }
 
     pub(crate) fn with_status(mut self, status: u16) -> Self {
@@ -308,13 +298,80 @@ impl SdkError {
     }
 }
 
-impl std::fmt::Display for SdkError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.kind.name(), self.message)
+impl ::core::fmt::Display for SdkError {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(self.kind.name())?;
+        f.write_str(": ")?;
+        f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for SdkError {}
+impl ToJson for FieldViolation {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.str("field", &self.field).str("description", &self.description).str("constraint", &self.constraint).end();
+    }
+}
+
+impl ToJson for HelpLink {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.str("description", &self.description).str("url", &self.url).end();
+    }
+}
+
+impl ToJson for ResourceInfo {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.str("resourceName", &self.resource_name)
+            .str("owner", &self.owner)
+            .str("description", &self.description)
+            .strs("requiredPermissions", &self.required_permissions)
+            .end();
+    }
+}
+
+impl ToJson for RequestInfo {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.str("requestId", &self.request_id).str("servingData", &self.serving_data).end();
+    }
+}
+
+impl ToJson for ErrorDetail {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.str("typeUrl", &self.type_url)
+            .opt_str("errorCode", self.error_code.as_deref())
+            .array("fieldViolations", &self.field_violations, ToJson::write_json);
+        if let Some(links) = &self.help_links {
+            o.array("helpLinks", links, ToJson::write_json);
+        }
+        if let Some(r) = &self.resource_info {
+            r.write_json(o.key("resourceInfo"));
+        }
+        if let Some(r) = &self.request_info {
+            r.write_json(o.key("requestInfo"));
+        }
+        o.end();
+    }
+}
+
+impl ToJson for SdkError {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.str("kind", self.kind.name())
+            .str("message", &self.message)
+            .opt_u64("status", self.status.map(u64::from))
+            .str("code", &self.code)
+            .opt_str("errorCode", self.error_code.as_deref())
+            .opt_str("traceId", self.trace_id.as_deref())
+            .opt_str("field", self.field.as_deref())
+            .opt_u64("retryAfterMs", self.retry_after_ms)
+            .array("details", &self.details, ToJson::write_json)
+            .end();
+    }
+}
 
 /// The error class for an HTTP status.
 pub(crate) fn kind_for_status(status: u16) -> ErrorKind {
@@ -354,7 +411,7 @@ const GRPC_CODES: [&str; 17] = [
 /// unknown values give `None`.
 fn grpc_code_of(v: &Value) -> Option<&'static str> {
     let name = match v {
-        Value::Number(n) => n.as_u64().and_then(|n| usize::try_from(n).ok()).and_then(|i| GRPC_CODES.get(i)).copied(),
+        Value::Number(n) => json::integer_in(*n, 0.0, 16.0).and_then(|i| GRPC_CODES.get(i as usize)).copied(),
         Value::String(s) => GRPC_CODES.iter().find(|c| c.eq_ignore_ascii_case(s.trim())).copied(),
         _ => None,
     };
@@ -402,20 +459,20 @@ fn reason_phrase(status: u16) -> Option<&'static str> {
     })
 }
 
-fn str_of(obj: &Map<String, Value>, key: &str) -> Option<String> {
+fn str_of(obj: &Map, key: &str) -> Option<String> {
     obj.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
 /// A member of a detail object under its snake_case or lowerCamelCase name.
-fn member<'a>(obj: &'a Map<String, Value>, snake: &str) -> Option<&'a Value> {
-    obj.get(snake).or_else(|| obj.get(&json::camel_case(snake))).filter(|v| !v.is_null())
+fn member<'a>(obj: &'a Map, snake: &str) -> Option<&'a Value> {
+    obj.get(snake).or_else(|| obj.get_camel(snake)).filter(|v| !v.is_null())
 }
 
-fn member_str(obj: &Map<String, Value>, snake: &str) -> String {
+fn member_str(obj: &Map, snake: &str) -> String {
     member(obj, snake).and_then(Value::as_str).map(sanitize_message).unwrap_or_default()
 }
 
-fn member_obj<'a>(obj: &'a Map<String, Value>, snake: &str) -> Option<&'a Map<String, Value>> {
+fn member_obj<'a>(obj: &'a Map, snake: &str) -> Option<&'a Map> {
     member(obj, snake).and_then(Value::as_object)
 }
 
@@ -569,7 +626,7 @@ mod tests {
             (ErrorKind::BrowserEnvironment, "BrowserEnvironment"),
         ] {
             assert_eq!(k.name(), n);
-            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{n}\""));
+            assert_eq!(json::quote(k.name()), format!("\"{n}\""));
         }
     }
 
@@ -763,7 +820,7 @@ mod tests {
     fn to_json_shape() {
         let mut e = SdkError::from_http(404, Some("t"), None, r#"{"code":5,"message":"nope"}"#);
         e.details.push(ErrorDetail { type_url: "x".into(), ..Default::default() });
-        let v: Value = serde_json::from_str(&e.to_json()).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&e.to_json()).unwrap();
         assert_eq!(
             v,
             serde_json::json!({"kind":"NotFound","message":"nope (HTTP 404)","status":404,"code":"NOT_FOUND",

@@ -1,79 +1,575 @@
-//! Walking `serde_json::Value`s by hand: a strict reader for JavaScript inputs and a tolerant one
-//! for server answers. Hand-walking keeps the wasm small and lets every error name its field.
+//! JSON without serde: a small value tree, a reader, a writer, and the two ways the core walks
+//! values: a strict reader for JavaScript inputs and a tolerant one for server answers. Doing it
+//! by hand keeps the wasm small and lets every error name its field.
+//!
+//! Objects keep their members in order (a repeated key: the last one counts). Numbers are `f64`,
+//! exact for integers up to 2^53; a number too large for an `f64` (`1e400`) reads as `null`.
 
-use serde_json::{Map, Value};
+use crate::prelude::*;
 
 use super::error::SdkError;
+use super::text::{cat, push_u64};
 
-/// Parses JSON, turning numbers too large for an `f64` (`1e400`) into `null` instead of failing.
-pub(crate) fn parse_lenient(text: &str) -> Result<Value, serde_json::Error> {
-    match serde_json::from_str(text) {
-        Err(e) if e.to_string().starts_with("number out of range") => serde_json::from_str(&null_huge_numbers(text)),
-        other => other,
+/// Deepest nesting of arrays and objects accepted.
+const MAX_DEPTH: u32 = 128;
+
+/// A JSON value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    Array(Vec<Value>),
+    Object(Map),
+}
+
+/// The members of an object, in document order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Map(Vec<(String, Value)>);
+
+impl Map {
+    /// The value of `key` (the last one when repeated).
+    pub(crate) fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub(crate) fn contains_key(&self, key: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == key)
+    }
+
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+
+    /// The value of the member whose name is `snake` in lowerCamelCase (`connection_id` ->
+    /// `connectionId`), without building that name.
+    pub(crate) fn get_camel(&self, snake: &str) -> Option<&Value> {
+        self.0.iter().rev().find(|(k, _)| is_camel_of(k, snake)).map(|(_, v)| v)
     }
 }
 
-/// Replaces every number outside strings that does not fit an `f64` by `null`.
-fn null_huge_numbers(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.char_indices().peekable();
-    let mut in_string = false;
-    let mut escaped = false;
-    while let Some((start, c)) = chars.next() {
-        if in_string {
-            out.push(c);
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_string = false;
-            }
-            continue;
+impl Value {
+    pub(crate) fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
         }
-        if c == '"' {
-            in_string = true;
-            out.push(c);
-            continue;
+    }
+
+    #[cfg(test)]
+    pub(crate) fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Number(n) => Some(*n),
+            _ => None,
         }
-        if c == '-' || c.is_ascii_digit() {
-            let mut end = start + c.len_utf8();
-            while let Some(&(i, n)) = chars.peek() {
-                if n.is_ascii_digit() || matches!(n, '.' | 'e' | 'E' | '+' | '-') {
-                    end = i + n.len_utf8();
-                    chars.next();
-                } else {
-                    break;
+    }
+
+    pub(crate) fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn as_object(&self) -> Option<&Map> {
+        match self {
+            Value::Object(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// The member `key` of an object.
+    pub(crate) fn get(&self, key: &str) -> Option<&Value> {
+        self.as_object().and_then(|m| m.get(key))
+    }
+}
+
+/// `n` as an integer when it is one and lies in `min..=max` (both within ±2^53).
+pub(crate) fn integer_in(n: f64, min: f64, max: f64) -> Option<f64> {
+    (n >= min && n <= max && is_integral(n)).then_some(n)
+}
+
+/// Whether a finite `n` has no fractional part (every `f64` of magnitude 2^52 or more has none).
+pub(crate) fn is_integral(n: f64) -> bool {
+    const BIG: f64 = 4_503_599_627_370_496.0;
+    n.is_finite() && (!(-BIG..=BIG).contains(&n) || (n as i64) as f64 == n)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------------------------
+
+/// Parses JSON text (surrounding whitespace allowed). `None` for anything that is not exactly one
+/// JSON value, nests deeper than 128 levels, or has a lone surrogate escape.
+pub(crate) fn parse(text: &str) -> Option<Value> {
+    parse_with(text, true)
+}
+
+/// [`parse`]; unless `lenient`, a number too large for an `f64` makes the text invalid instead of
+/// reading as `null`.
+fn parse_with(text: &str, lenient: bool) -> Option<Value> {
+    let mut p = Parser { text, pos: 0, lenient };
+    let v = p.value(MAX_DEPTH)?;
+    p.skip_ws();
+    (p.pos == text.len()).then_some(v)
+}
+
+/// Parses a JSON number (the whole of `text`, no whitespace): `None` when it is not one or does
+/// not fit an `f64`.
+pub(crate) fn parse_number(text: &str) -> Option<f64> {
+    let mut p = Parser { text, pos: 0, lenient: false };
+    let n = p.number()?;
+    (p.pos == text.len() && n.is_finite()).then_some(n)
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    pos: usize,
+    lenient: bool,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    fn bump(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    fn skip_ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    fn literal(&mut self, word: &str, v: Value) -> Option<Value> {
+        let end = self.pos.checked_add(word.len())?;
+        if self.text.as_bytes().get(self.pos..end)? != word.as_bytes() {
+            return None;
+        }
+        self.pos = end;
+        Some(v)
+    }
+
+    fn value(&mut self, depth: u32) -> Option<Value> {
+        self.skip_ws();
+        match self.peek()? {
+            b'{' => {
+                let depth = depth.checked_sub(1)?;
+                self.pos += 1;
+                let mut members = Vec::new();
+                self.skip_ws();
+                if self.peek() == Some(b'}') {
+                    self.pos += 1;
+                    return Some(Value::Object(Map(members)));
+                }
+                loop {
+                    self.skip_ws();
+                    if self.peek()? != b'"' {
+                        return None;
+                    }
+                    let key = self.string()?;
+                    self.skip_ws();
+                    if self.bump()? != b':' {
+                        return None;
+                    }
+                    let v = self.value(depth)?;
+                    members.push((key, v));
+                    self.skip_ws();
+                    match self.bump()? {
+                        b',' => {}
+                        b'}' => return Some(Value::Object(Map(members))),
+                        _ => return None,
+                    }
                 }
             }
-            let token = text.get(start..end).unwrap_or_default();
-            // serde_json rejects exactly the numbers that overflow an f64.
-            match serde_json::from_str::<Value>(token) {
-                Err(e) if e.to_string().starts_with("number out of range") => out.push_str("null"),
-                _ => out.push_str(token),
+            b'[' => {
+                let depth = depth.checked_sub(1)?;
+                self.pos += 1;
+                let mut items = Vec::new();
+                self.skip_ws();
+                if self.peek() == Some(b']') {
+                    self.pos += 1;
+                    return Some(Value::Array(items));
+                }
+                loop {
+                    items.push(self.value(depth)?);
+                    self.skip_ws();
+                    match self.bump()? {
+                        b',' => {}
+                        b']' => return Some(Value::Array(items)),
+                        _ => return None,
+                    }
+                }
             }
-            continue;
+            b'"' => self.string().map(Value::String),
+            b't' => self.literal("true", Value::Bool(true)),
+            b'f' => self.literal("false", Value::Bool(false)),
+            b'n' => self.literal("null", Value::Null),
+            b'-' | b'0'..=b'9' => {
+                let n = self.number()?;
+                if n.is_finite() {
+                    Some(Value::Number(n))
+                } else {
+                    self.lenient.then_some(Value::Null)
+                }
+            }
+            _ => None,
         }
-        out.push(c);
     }
+
+    /// A string; `pos` is at its opening quote.
+    fn string(&mut self) -> Option<String> {
+        self.pos += 1;
+        let mut out = String::new();
+        let mut run = self.pos;
+        loop {
+            match self.peek()? {
+                b'"' => {
+                    out.push_str(self.text.get(run..self.pos)?);
+                    self.pos += 1;
+                    return Some(out);
+                }
+                b'\\' => {
+                    out.push_str(self.text.get(run..self.pos)?);
+                    self.pos += 1;
+                    let c = match self.bump()? {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => self.unicode_escape()?,
+                        _ => return None,
+                    };
+                    out.push(c);
+                    run = self.pos;
+                }
+                0..=0x1f => return None,
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let mut n = 0u32;
+        for _ in 0..4 {
+            let d = char::from(self.bump()?).to_digit(16)?;
+            n = n * 16 + d;
+        }
+        Some(n)
+    }
+
+    /// The character of `\uXXXX` (`pos` after the `u`), joining a surrogate pair.
+    fn unicode_escape(&mut self) -> Option<char> {
+        let hi = self.hex4()?;
+        if (0xDC00..0xE000).contains(&hi) {
+            return None;
+        }
+        if !(0xD800..0xDC00).contains(&hi) {
+            return char::from_u32(hi);
+        }
+        if self.bump()? != b'\\' || self.bump()? != b'u' {
+            return None;
+        }
+        let lo = self.hex4()?;
+        if !(0xDC00..0xE000).contains(&lo) {
+            return None;
+        }
+        char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))
+    }
+
+    /// A number by the JSON grammar; infinite when it is too large for an `f64`.
+    fn number(&mut self) -> Option<f64> {
+        let negative = self.peek() == Some(b'-');
+        if negative {
+            self.pos += 1;
+        }
+        // The digits are kept exactly in `mantissa` while it fits a u64 (so integers up to
+        // 18446744073709551615 convert with one rounding); later digits of the integer part only
+        // scale it, later fraction digits are dropped.
+        let mut mantissa: u64 = 0;
+        let mut exp: i64 = 0;
+        let mut take = |d: u8, exp: &mut i64, in_fraction: bool| {
+            if mantissa <= (u64::MAX - 9) / 10 {
+                mantissa = mantissa * 10 + u64::from(d);
+                if in_fraction {
+                    *exp -= 1;
+                }
+            } else if !in_fraction {
+                *exp += 1;
+            }
+        };
+        match self.bump()? {
+            b'0' => {}
+            d @ b'1'..=b'9' => {
+                take(d - b'0', &mut exp, false);
+                while let Some(d @ b'0'..=b'9') = self.peek() {
+                    self.pos += 1;
+                    take(d - b'0', &mut exp, false);
+                }
+            }
+            _ => return None,
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            let mut any = false;
+            while let Some(d @ b'0'..=b'9') = self.peek() {
+                self.pos += 1;
+                any = true;
+                take(d - b'0', &mut exp, true);
+            }
+            if !any {
+                return None;
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            let minus = match self.peek() {
+                Some(b'-') => {
+                    self.pos += 1;
+                    true
+                }
+                Some(b'+') => {
+                    self.pos += 1;
+                    false
+                }
+                _ => false,
+            };
+            let mut e: i64 = 0;
+            let mut any = false;
+            while let Some(d @ b'0'..=b'9') = self.peek() {
+                self.pos += 1;
+                any = true;
+                e = (e * 10 + i64::from(d - b'0')).min(1_000_000);
+            }
+            if !any {
+                return None;
+            }
+            exp += if minus { -e } else { e };
+        }
+        let v = scale(mantissa, exp);
+        Some(if negative { -v } else { v })
+    }
+}
+
+/// Powers of ten that an `f64` holds exactly.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+    1e20, 1e21, 1e22,
+];
+
+/// `mantissa * 10^exp`: correctly rounded when `mantissa` and the power are exact (up to 2^53 and
+/// 10^22), otherwise within a few units in the last place; infinite when too large.
+fn scale(mantissa: u64, exp: i64) -> f64 {
+    let mut v = mantissa as f64;
+    if mantissa == 0 {
+        return 0.0;
+    }
+    let mut e = exp.clamp(-2000, 2000);
+    while e > 22 {
+        v *= 1e22;
+        e -= 22;
+    }
+    while e < -22 {
+        v /= 1e22;
+        e += 22;
+    }
+    let p = POW10.get(e.unsigned_abs() as usize).copied().unwrap_or(1.0);
+    if e >= 0 {
+        v * p
+    } else {
+        v / p
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+// ---------------------------------------------------------------------------------------------
+
+/// Appends `s` as a JSON string: `"` and `\` escaped, control characters as `\n`, `\t`, ... or
+/// `\u00XX`, everything else as is.
+pub(crate) fn push_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut run = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let esc: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(s.get(run..i).unwrap_or_default());
+        if esc.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0')));
+            out.push(char::from(HEX.get(usize::from(b & 15)).copied().unwrap_or(b'0')));
+        } else {
+            out.push_str(esc);
+        }
+        run = i + 1;
+    }
+    out.push_str(s.get(run..).unwrap_or_default());
+    out.push('"');
+}
+
+/// `s` as a JSON string.
+#[cfg(any(test, target_arch = "wasm32"))]
+pub(crate) fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_str(&mut out, s);
     out
 }
 
-/// `snake_case` to `lowerCamelCase`: `connection_tool_mappings` -> `connectionToolMappings`.
-pub(crate) fn camel_case(snake: &str) -> String {
-    let mut out = String::with_capacity(snake.len());
+/// Writes one JSON object member by member: `{"a":1,"b":"x"}`. Keys are written as given (they
+/// are the crate's own ASCII names).
+pub(crate) struct ObjectWriter<'a> {
+    out: &'a mut String,
+    empty: bool,
+}
+
+impl<'a> ObjectWriter<'a> {
+    pub(crate) fn new(out: &'a mut String) -> Self {
+        out.push('{');
+        ObjectWriter { out, empty: true }
+    }
+
+    /// Starts member `key`; the caller writes its value into the returned buffer.
+    pub(crate) fn key(&mut self, key: &str) -> &mut String {
+        if !self.empty {
+            self.out.push(',');
+        }
+        self.empty = false;
+        self.out.push('"');
+        self.out.push_str(key);
+        self.out.push_str("\":");
+        self.out
+    }
+
+    pub(crate) fn str(&mut self, key: &str, v: &str) -> &mut Self {
+        push_str(self.key(key), v);
+        self
+    }
+
+    /// A string or `null`.
+    pub(crate) fn opt_str(&mut self, key: &str, v: Option<&str>) -> &mut Self {
+        match v {
+            Some(v) => push_str(self.key(key), v),
+            None => self.key(key).push_str("null"),
+        }
+        self
+    }
+
+    /// A string member, left out when `None`.
+    pub(crate) fn some_str(&mut self, key: &str, v: Option<&str>) -> &mut Self {
+        if let Some(v) = v {
+            push_str(self.key(key), v);
+        }
+        self
+    }
+
+    pub(crate) fn u64(&mut self, key: &str, v: u64) -> &mut Self {
+        push_u64(self.key(key), v);
+        self
+    }
+
+    /// A number or `null`.
+    pub(crate) fn opt_u64(&mut self, key: &str, v: Option<u64>) -> &mut Self {
+        match v {
+            Some(v) => push_u64(self.key(key), v),
+            None => self.key(key).push_str("null"),
+        }
+        self
+    }
+
+    pub(crate) fn bool(&mut self, key: &str, v: bool) -> &mut Self {
+        self.key(key).push_str(if v { "true" } else { "false" });
+        self
+    }
+
+    /// An array of strings.
+    pub(crate) fn strs(&mut self, key: &str, items: &[String]) -> &mut Self {
+        let out = self.key(key);
+        out.push('[');
+        for (n, s) in items.iter().enumerate() {
+            if n > 0 {
+                out.push(',');
+            }
+            push_str(out, s);
+        }
+        out.push(']');
+        self
+    }
+
+    /// An array of values written by `write`.
+    pub(crate) fn array<T>(&mut self, key: &str, items: &[T], write: impl Fn(&T, &mut String)) -> &mut Self {
+        let out = self.key(key);
+        push_array(out, items, write);
+        self
+    }
+
+    pub(crate) fn end(&mut self) {
+        self.out.push('}');
+    }
+}
+
+/// Appends `[a,b,...]`, each item written by `write`.
+pub(crate) fn push_array<T>(out: &mut String, items: &[T], write: impl Fn(&T, &mut String)) {
+    out.push('[');
+    for (n, item) in items.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        write(item, out);
+    }
+    out.push(']');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Walking
+// ---------------------------------------------------------------------------------------------
+
+/// Whether `name` is `snake` in lowerCamelCase: every `_` dropped and the character after it
+/// upper-cased (`connection_tool_mappings` -> `connectionToolMappings`).
+fn is_camel_of(name: &str, snake: &str) -> bool {
+    let mut expected = snake.bytes();
+    let mut got = name.bytes();
     let mut upper = false;
-    for c in snake.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
+    loop {
+        let want = loop {
+            match expected.next() {
+                Some(b'_') => upper = true,
+                Some(c) if upper => {
+                    upper = false;
+                    break Some(c.to_ascii_uppercase());
+                }
+                other => break other,
+            }
+        };
+        if want != got.next() {
+            return false;
+        }
+        if want.is_none() {
+            return true;
         }
     }
-    out
 }
 
 /// `parent.key`, or `key` at the root.
@@ -81,14 +577,24 @@ pub(crate) fn join(parent: &str, key: &str) -> String {
     if parent.is_empty() {
         key.to_owned()
     } else {
-        format!("{parent}.{key}")
+        cat(&[parent, ".", key])
     }
+}
+
+/// `key[i]`.
+pub(crate) fn index(key: &str, i: usize) -> String {
+    let mut s = String::with_capacity(key.len() + 4);
+    s.push_str(key);
+    s.push('[');
+    push_u64(&mut s, i as u64);
+    s.push(']');
+    s
 }
 
 /// At most 80 characters of a user-supplied key, for an error message.
 fn short(key: &str) -> String {
     let mut s: String = key.chars().take(80).filter(|c| !c.is_control()).collect();
-    if key.chars().count() > 80 {
+    if key.chars().nth(80).is_some() {
         s.push('…');
     }
     s
@@ -98,15 +604,16 @@ fn short(key: &str) -> String {
 pub(crate) fn parse_input(text: &str, optional: bool) -> Result<Value, SdkError> {
     let t = text.trim();
     if optional && (t.is_empty() || t == "null") {
-        return Ok(Value::Object(Map::new()));
+        return Ok(Value::Object(Map::default()));
     }
-    serde_json::from_str(t).map_err(|_| SdkError::validation("", "input must be a JSON object"))
+    // JSON.stringify never writes a number beyond the f64 range: such an input is not its JSON.
+    parse_with(t, false).ok_or_else(|| SdkError::validation("", "input must be a JSON object"))
 }
 
 /// A JavaScript input object being read: every key must be one of `keys`; `null` is the same as
 /// absent.
 pub(crate) struct Input<'a> {
-    map: &'a Map<String, Value>,
+    map: &'a Map,
     path: String,
 }
 
@@ -115,9 +622,9 @@ impl<'a> Input<'a> {
     pub(crate) fn new(v: &'a Value, path: &str, keys: &[&str]) -> Result<Self, SdkError> {
         let Some(map) = v.as_object() else {
             let what = if path.is_empty() { "input" } else { path };
-            return Err(SdkError::validation(path, format!("{what} must be an object, not {}", type_name(v))));
+            return Err(SdkError::validation(path, cat(&[what, " must be an object, not ", type_name(v)])));
         };
-        if let Some(k) = map.keys().find(|k| !keys.contains(&k.as_str())) {
+        if let Some(k) = map.keys().find(|k| !keys.contains(k)) {
             let mut expected = String::new();
             for (n, key) in keys.iter().enumerate() {
                 if n > 0 {
@@ -125,10 +632,9 @@ impl<'a> Input<'a> {
                 }
                 expected.push_str(key);
             }
-            return Err(SdkError::validation(
-                &join(path, k),
-                format!("unknown option `{}`; expected one of: {expected}", short(&join(path, k))),
-            ));
+            let field = join(path, k);
+            let msg = cat(&["unknown option `", &short(&field), "`; expected one of: ", &expected]);
+            return Err(SdkError::validation(&field, msg));
         }
         Ok(Input { map, path: path.to_owned() })
     }
@@ -144,7 +650,8 @@ impl<'a> Input<'a> {
 
     fn type_error(&self, key: &str, expected: &str, v: &Value) -> SdkError {
         let p = self.path(key);
-        SdkError::validation(&p, format!("{p} must be {expected}, not {}", type_name(v)))
+        let msg = cat(&[&p, " must be ", expected, ", not ", type_name(v)]);
+        SdkError::validation(&p, msg)
     }
 
     pub(crate) fn opt_str(&self, key: &str) -> Result<Option<String>, SdkError> {
@@ -158,7 +665,8 @@ impl<'a> Input<'a> {
     pub(crate) fn req_str(&self, key: &str) -> Result<String, SdkError> {
         self.opt_str(key)?.ok_or_else(|| {
             let p = self.path(key);
-            SdkError::validation(&p, format!("{p} is required"))
+            let msg = cat(&[&p, " is required"]);
+            SdkError::validation(&p, msg)
         })
     }
 
@@ -173,14 +681,18 @@ impl<'a> Input<'a> {
     /// An integer in `min..=max`.
     pub(crate) fn opt_int(&self, key: &str, min: u32, max: u32) -> Result<Option<u32>, SdkError> {
         let Some(v) = self.get(key) else { return Ok(None) };
-        let Value::Number(n) = v else { return Err(self.type_error(key, "an integer", v)) };
+        let Value::Number(f) = *v else { return Err(self.type_error(key, "an integer", v)) };
         let p = self.path(key);
-        let f = n.as_f64().unwrap_or(f64::NAN);
-        if !f.is_finite() || f.fract() != 0.0 {
-            return Err(SdkError::validation(&p, format!("{p} must be an integer")));
+        if !is_integral(f) {
+            let msg = cat(&[&p, " must be an integer"]);
+            return Err(SdkError::validation(&p, msg));
         }
         if f < f64::from(min) || f > f64::from(max) {
-            return Err(SdkError::validation(&p, format!("{p} must be between {min} and {max}")));
+            let mut msg = cat(&[&p, " must be between "]);
+            push_u64(&mut msg, u64::from(min));
+            msg.push_str(" and ");
+            push_u64(&mut msg, u64::from(max));
+            return Err(SdkError::validation(&p, msg));
         }
         // In range and integral, so the conversion is exact.
         Ok(Some(f as u32))
@@ -217,14 +729,14 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
 }
 
 /// Parses a server body that must be a JSON object.
-pub(crate) fn parse_wire_object(body: &str) -> Result<Map<String, Value>, SdkError> {
+pub(crate) fn parse_wire_object(body: &str) -> Result<Map, SdkError> {
     if body.trim().is_empty() {
         return Err(SdkError::invalid_response(None, "the body is empty"));
     }
-    match parse_lenient(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(v) => Err(SdkError::invalid_response(None, format!("the body is {}, not an object", type_name(&v)))),
-        Err(_) => Err(SdkError::invalid_response(None, "the body is not valid JSON")),
+    match parse(body) {
+        Some(Value::Object(map)) => Ok(map),
+        Some(v) => Err(SdkError::invalid_response(None, cat(&["the body is ", type_name(&v), ", not an object"]))),
+        None => Err(SdkError::invalid_response(None, "the body is not valid JSON")),
     }
 }
 
@@ -232,12 +744,12 @@ pub(crate) fn parse_wire_object(body: &str) -> Result<Map<String, Value>, SdkErr
 /// lowerCamelCase names, missing or `null` members give defaults, unknown members are ignored,
 /// and a member of the wrong type is an `InvalidResponse` naming its path.
 pub(crate) struct Wire<'a> {
-    map: &'a Map<String, Value>,
+    map: &'a Map,
     path: String,
 }
 
 impl<'a> Wire<'a> {
-    pub(crate) fn root(map: &'a Map<String, Value>) -> Self {
+    pub(crate) fn root(map: &'a Map) -> Self {
         Wire { map, path: String::new() }
     }
 
@@ -249,13 +761,18 @@ impl<'a> Wire<'a> {
     pub(crate) fn get(&self, snake: &str) -> Option<&'a Value> {
         let v = match self.map.get(snake) {
             Some(v) if !v.is_null() => Some(v),
-            _ => self.map.get(&camel_case(snake)),
+            _ => self.map.get_camel(snake),
         };
         v.filter(|v| !v.is_null())
     }
 
     fn wrong(&self, key: &str, expected: &str, v: &Value) -> SdkError {
-        SdkError::invalid_response(None, format!("`{}` is {}, expected {expected}", self.path(key), type_name(v)))
+        let msg = cat(&["`", &self.path(key), "` is ", type_name(v), ", expected ", expected]);
+        SdkError::invalid_response(None, msg)
+    }
+
+    fn not_a(&self, key: &str, what: &str) -> SdkError {
+        SdkError::invalid_response(None, cat(&["`", &self.path(key), "` is not ", what]))
     }
 
     pub(crate) fn opt_str(&self, key: &str) -> Result<Option<String>, SdkError> {
@@ -275,27 +792,25 @@ impl<'a> Wire<'a> {
     pub(crate) fn u32(&self, key: &str) -> Result<u32, SdkError> {
         let parsed = match self.get(key) {
             None => return Ok(0),
-            Some(Value::Number(n)) => n.as_u64(),
-            Some(Value::String(s)) => s.trim().parse::<u64>().ok(),
+            Some(Value::Number(n)) => integer_in(*n, 0.0, f64::from(u32::MAX)).map(|n| n as u32),
+            Some(Value::String(s)) => parse_u64(s.trim()).and_then(|n| u32::try_from(n).ok()),
             Some(v) => return Err(self.wrong(key, "a number", v)),
         };
-        parsed
-            .and_then(|n| u32::try_from(n).ok())
-            .ok_or_else(|| SdkError::invalid_response(None, format!("`{}` is not a uint32", self.path(key))))
+        parsed.ok_or_else(|| self.not_a(key, "a uint32"))
     }
 
     /// An array of strings, empty when missing.
     pub(crate) fn strings(&self, key: &str) -> Result<Vec<String>, SdkError> {
         let Some(v) = self.get(key) else { return Ok(Vec::new()) };
         let Value::Array(items) = v else { return Err(self.wrong(key, "an array", v)) };
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| match item {
-                Value::String(s) => Ok(s.clone()),
-                other => Err(self.wrong(&format!("{key}[{i}]"), "a string", other)),
-            })
-            .collect()
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            match item {
+                Value::String(s) => out.push(s.clone()),
+                other => return Err(self.wrong(&index(key, i), "a string", other)),
+            }
+        }
+        Ok(out)
     }
 
     /// A nested object, `None` when missing.
@@ -309,25 +824,22 @@ impl<'a> Wire<'a> {
 
     /// A nested object that must be present.
     pub(crate) fn required_object(&self, key: &str) -> Result<Wire<'a>, SdkError> {
-        self.object(key)?
-            .ok_or_else(|| SdkError::invalid_response(None, format!("`{}` is missing", self.path(key))))
+        self.object(key)?.ok_or_else(|| SdkError::invalid_response(None, cat(&["`", &self.path(key), "` is missing"])))
     }
 
-    /// An array of objects, empty when missing.
-    pub(crate) fn objects(&self, key: &str) -> Result<Vec<Wire<'a>>, SdkError> {
+    /// Reads each object of the array `key` (empty when missing) with `read`.
+    pub(crate) fn objects<T>(&self, key: &str, read: impl Fn(&Wire<'a>) -> Result<T, SdkError>) -> Result<Vec<T>, SdkError> {
         let Some(v) = self.get(key) else { return Ok(Vec::new()) };
         let Value::Array(items) = v else { return Err(self.wrong(key, "an array", v)) };
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let key = format!("{key}[{i}]");
-                match item {
-                    Value::Object(map) => Ok(Wire { map, path: self.path(&key) }),
-                    other => Err(self.wrong(&key, "an object", other)),
-                }
-            })
-            .collect()
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let key = index(key, i);
+            match item {
+                Value::Object(map) => out.push(read(&Wire { map, path: self.path(&key) })?),
+                other => return Err(self.wrong(&key, "an object", other)),
+            }
+        }
+        Ok(out)
     }
 
     /// A `google.protobuf.Timestamp`: an RFC 3339 string kept as received, or a
@@ -345,10 +857,7 @@ impl<'a> Wire<'a> {
                     return Ok(None);
                 }
                 let nanos = u32::try_from(nanos).ok().filter(|n| *n < 1_000_000_000);
-                nanos
-                    .and_then(|n| super::time::rfc3339(secs, n))
-                    .map(Some)
-                    .ok_or_else(|| SdkError::invalid_response(None, format!("`{}` is not a valid timestamp", self.path(key))))
+                nanos.and_then(|n| super::time::rfc3339(secs, n)).map(Some).ok_or_else(|| self.not_a(key, "a valid timestamp"))
             }
             Some(v) => Err(self.wrong(key, "a timestamp", v)),
         }
@@ -356,14 +865,53 @@ impl<'a> Wire<'a> {
 
     /// An `int64` member: an integral number or a decimal string, `0` when missing.
     fn int64(&self, key: &str) -> Result<i64, SdkError> {
+        const LIMIT: f64 = 9_223_372_036_854_775_807.0;
         let parsed = match self.get(key) {
             None => return Ok(0),
-            Some(Value::Number(n)) => n.as_i64(),
-            Some(Value::String(s)) => s.trim().parse::<i64>().ok(),
+            Some(Value::Number(n)) => integer_in(*n, -LIMIT, LIMIT).map(|n| n as i64),
+            Some(Value::String(s)) => parse_i64(s.trim()),
             Some(v) => return Err(self.wrong(key, "an integer", v)),
         };
-        parsed.ok_or_else(|| SdkError::invalid_response(None, format!("`{}` is not an integer", self.path(key))))
+        parsed.ok_or_else(|| self.not_a(key, "an integer"))
     }
+}
+
+/// A decimal `i64` string (an optional sign, then digits), as Rust's `str::parse::<i64>` reads it.
+pub(crate) fn parse_i64(s: &str) -> Option<i64> {
+    let (negative, digits) = match s.as_bytes().first() {
+        Some(b'-') => (true, s.get(1..)?),
+        Some(b'+') => (false, s.get(1..)?),
+        _ => (false, s),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        let d = i64::from(b - b'0');
+        n = n.checked_mul(10)?;
+        n = if negative { n.checked_sub(d)? } else { n.checked_add(d)? };
+    }
+    Some(n)
+}
+
+/// A decimal `u64` string (an optional `+`, then digits), as Rust's `str::parse::<u64>` reads it.
+pub(crate) fn parse_u64(s: &str) -> Option<u64> {
+    let digits = s.strip_prefix('+').unwrap_or(s);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    Some(n)
 }
 
 #[cfg(test)]
@@ -371,26 +919,140 @@ mod tests {
     use super::*;
     use crate::core::error::ErrorKind;
 
+    /// The same value as serde_json reads it (numbers compared as f64).
+    fn to_serde(v: &Value) -> serde_json::Value {
+        match v {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::Bool(*b),
+            Value::Number(n) => serde_json::json!(n),
+            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::Array(items) => serde_json::Value::Array(items.iter().map(to_serde).collect()),
+            Value::Object(m) => {
+                let mut out = serde_json::Map::new();
+                for (k, v) in &m.0 {
+                    out.insert(k.clone(), to_serde(v));
+                }
+                serde_json::Value::Object(out)
+            }
+        }
+    }
+
+    /// serde_json's value with every number as an f64.
+    fn floats(v: serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Number(n) => serde_json::json!(n.as_f64().unwrap()),
+            serde_json::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(floats).collect()),
+            serde_json::Value::Object(m) => serde_json::Value::Object(m.into_iter().map(|(k, v)| (k, floats(v))).collect()),
+            other => other,
+        }
+    }
+
+    fn same_as_serde(text: &str) {
+        let ours = parse(text).map(|v| to_serde(&v));
+        let theirs = serde_json::from_str::<serde_json::Value>(text).ok().map(floats);
+        assert_eq!(ours, theirs, "{text:?}");
+    }
+
     #[test]
-    fn lenient_parse_nulls_only_huge_numbers() {
-        let v = parse_lenient(r#"{"a":1e400,"b":"1e400","c":-1e999,"d":[1.5,-2,3e2],"e":"\"1e999"}"#).unwrap();
-        assert_eq!(v, serde_json::json!({"a":null,"b":"1e400","c":null,"d":[1.5,-2,300.0],"e":"\"1e999"}));
+    fn reads_what_serde_json_reads() {
+        for text in [
+            "null", "true", "false", "0", "-0", "1", "-1", "1.5", "-2.25e-3", "3e2", "1E+2", "0.1", "123456789.123456789",
+            "9007199254740993", "18446744073709551615", "18446744064486179580", "1e22", "1e23", "4.9e-324", "2.2250738585072014e-308",
+            " {\"a\" : [1, {\"b\":null}, \"x\"] , \"c\":{}} ", "[]", "[ ]", "{}", "\"\"", "\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t\"",
+            "\"\\u00e9\\u2603\\ud834\\udd1e\"", "\"é☃𝄞\"", "{\"a\":1,\"a\":2}", "[1,2,3]",
+            // Not JSON.
+            "", " ", "{", "}", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "01", "1.", ".5", "-", "+1", "1e", "1e+", "0x10", "NaN",
+            "Infinity", "tru", "nul", "\"abc", "\"a\nb\"", "\"\\x\"", "\"\\u12\"", "\"\\ud834\"", "\"\\udd1e\"", "\"\\ud834\\u0041\"",
+            "[1] 2", "{} {}", "'a'", "[\"a\"\u{0}]",
+        ] {
+            same_as_serde(text);
+        }
+        assert_eq!(parse("18446744064486179580"), Some(Value::Number(18_446_744_064_486_179_580.0)));
+        assert_eq!(parse("9007199254740993"), Some(Value::Number(9_007_199_254_740_992.0)));
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(parse(&nested(128)).is_some());
+        assert!(parse(&nested(129)).is_none());
+    }
+
+    #[test]
+    fn huge_numbers_read_as_null() {
+        let v = parse(r#"{"a":1e400,"b":"1e400","c":-1e999,"d":[1.5,-2,3e2],"e":"\"1e999"}"#).unwrap();
+        assert_eq!(to_serde(&v), serde_json::json!({"a":null,"b":"1e400","c":null,"d":[1.5,-2.0,300.0],"e":"\"1e999"}));
         let big = format!("{{\"x\":{}}}", "9".repeat(400));
-        assert_eq!(parse_lenient(&big).unwrap(), serde_json::json!({"x":null}));
-        assert!(parse_lenient("{").is_err());
-        assert!(parse_lenient("{\"a\":1e400").is_err());
+        assert_eq!(to_serde(&parse(&big).unwrap()), serde_json::json!({"x":null}));
+        assert_eq!(parse("1e-400"), Some(Value::Number(0.0)));
+        assert!(parse("{").is_none());
+        assert!(parse("{\"a\":1e400").is_none());
+        assert!(parse_with("{\"a\":1e400}", false).is_none());
+        assert_eq!(parse_number("2.5e3"), Some(2500.0));
+        for bad in ["1e400", " 1", "1 ", "\"1\"", "", "-", "NaN"] {
+            assert_eq!(parse_number(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn random_numbers_match_std() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let text = match x % 4 {
+                0 => (x >> 11).to_string(),
+                1 => format!("{}.{}", x % 100_000, (x >> 20) % 1000),
+                2 => format!("{}e{}", (x >> 8) % 1_000_000, (x >> 40) as i64 % 40 - 20),
+                _ => format!("-{}.{:03}e-{}", x % 1000, (x >> 30) % 1000, (x >> 50) % 5),
+            };
+            let want: f64 = text.parse().unwrap();
+            let got = parse(&text).and_then(|v| v.as_f64()).unwrap();
+            let ulps = (got.to_bits() as i64 - want.to_bits() as i64).abs();
+            assert!(ulps <= 2, "{text}: {got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn writes_strings_as_serde_json_does() {
+        for s in ["", "plain", "quote \" and \\ back", "\u{0}\u{1}\u{8}\u{9}\u{a}\u{b}\u{c}\u{d}\u{1f}\u{7f}", "é☃𝄞 / </script>"] {
+            assert_eq!(quote(s), serde_json::to_string(s).unwrap(), "{s:?}");
+        }
+        let all: String = (0u32..0x3000).filter_map(char::from_u32).collect();
+        assert_eq!(quote(&all), serde_json::to_string(&all).unwrap());
+        assert_eq!(parse(&quote(&all)), Some(Value::String(all)));
+    }
+
+    #[test]
+    fn object_writer() {
+        let mut out = String::new();
+        let mut o = ObjectWriter::new(&mut out);
+        o.str("a", "x").opt_str("b", None).some_str("c", None).some_str("d", Some("y")).u64("e", 42).opt_u64("f", None);
+        o.bool("g", true).strs("h", &["1".to_owned(), "2".to_owned()]).array("i", &[1u64, 2], |n, out| push_u64(out, *n)).end();
+        assert_eq!(out, r#"{"a":"x","b":null,"d":"y","e":42,"f":null,"g":true,"h":["1","2"],"i":[1,2]}"#);
+        let mut out = String::new();
+        ObjectWriter::new(&mut out).end();
+        assert_eq!(out, "{}");
     }
 
     #[test]
     fn camel_case_names() {
-        assert_eq!(camel_case("connection_tool_mappings"), "connectionToolMappings");
-        assert_eq!(camel_case("id"), "id");
-        assert_eq!(camel_case("mcp_server_url"), "mcpServerUrl");
+        for (snake, camel) in [
+            ("connection_tool_mappings", "connectionToolMappings"),
+            ("id", "id"),
+            ("mcp_server_url", "mcpServerUrl"),
+            ("a__b", "aB"),
+            ("a_", "a"),
+            ("_a", "A"),
+            ("a_1", "a1"),
+        ] {
+            assert!(is_camel_of(camel, snake), "{snake}");
+            assert!(!is_camel_of(snake, snake) || snake == camel, "{snake}");
+            assert!(!is_camel_of(&format!("{camel}x"), snake));
+            assert!(!is_camel_of(&camel[..camel.len() - 1], snake));
+        }
     }
 
     #[test]
     fn input_reader() {
-        let v: Value = serde_json::from_str(r#"{"a":"x","b":null,"n":5,"f":1.5,"t":true,"o":{"k":1}}"#).unwrap();
+        let v = parse(r#"{"a":"x","b":null,"n":5,"f":1.5,"t":true,"o":{"k":1}}"#).unwrap();
         let keys = ["a", "b", "n", "f", "t", "o", "missing"];
         let i = Input::new(&v, "", &keys).unwrap();
         assert_eq!(i.opt_str("a").unwrap().as_deref(), Some("x"));
@@ -408,8 +1070,23 @@ mod tests {
         let e = Input::new(&v, "", &["a"]).err().unwrap();
         assert_eq!(e.kind, ErrorKind::Validation);
         assert_eq!(e.field.as_deref(), Some("b"));
+        assert_eq!(e.message, "unknown option `b`; expected one of: a");
         let arr = Value::Array(vec![]);
         assert_eq!(Input::new(&arr, "", &[]).err().unwrap().message, "input must be an object, not an array");
+        assert!(parse_input("{\"a\":1e400}", false).is_err());
+        assert_eq!(parse_input(" null ", true).unwrap(), Value::Object(Map::default()));
+    }
+
+    #[test]
+    fn integers() {
+        assert!(is_integral(5.0) && is_integral(-3.0) && is_integral(1e300) && is_integral(-1e20));
+        assert!(!is_integral(1.5) && !is_integral(f64::NAN) && !is_integral(f64::INFINITY) && !is_integral(-0.25));
+        assert_eq!(integer_in(3.0, 0.0, 16.0), Some(3.0));
+        assert_eq!(integer_in(17.0, 0.0, 16.0), None);
+        for s in ["0", "7", "+7", "-7", "007", "9223372036854775807", "-9223372036854775808", "", "+", "-", "1 ", "x", "9223372036854775808", "1.0"] {
+            assert_eq!(parse_i64(s), s.parse::<i64>().ok(), "{s}");
+            assert_eq!(parse_u64(s), s.parse::<u64>().ok(), "{s}");
+        }
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub(crate) mod json;
 pub mod model;
 pub mod ops;
 pub mod policy;
+pub(crate) mod text;
 pub(crate) mod time;
 pub(crate) mod url;
 pub(crate) mod validate;

@@ -1,33 +1,33 @@
 //! The shapes of the contract, defined once.
 //!
 //! * Inputs (`*Input`) are what JavaScript passes, in camelCase. `validate` fills them from the
-//!   input JSON; their `Serialize` impl writes the request body the REST gateway expects
-//!   (proto names, snake_case; path parameters are skipped).
-//! * Outputs are filled from the server's answer by `ops` and serialized in camelCase for
-//!   JavaScript.
+//!   input JSON; their `body` method writes the request body the REST gateway expects
+//!   (proto names, snake_case; path parameters are left out, and so are absent options).
+//! * Outputs are filled from the server's answer by `ops` and written in camelCase for
+//!   JavaScript by [`ToJson`].
 //!
 //! Under `cargo test` every type also derives `ts_rs::TS`; the TypeScript in
 //! `js/types/generated/` is written from these definitions (see the tests at the end), so the
 //! declarations cannot drift from what the core accepts and returns.
 
-use serde::{Serialize, Serializer};
+use crate::prelude::*;
+
+use super::json::ObjectWriter;
+use super::text::push_u64;
 
 // ---------------------------------------------------------------------------------------------
 // Inputs
 // ---------------------------------------------------------------------------------------------
 
 /// Tool access of a session token. `""` (or leaving it out) exposes every tool, like `"FULL"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub enum AccessLevel {
-    #[serde(rename = "FULL")]
     #[cfg_attr(test, ts(rename = "FULL"))]
     Full,
     /// Only tools annotated read-only.
-    #[serde(rename = "READ_ONLY")]
     #[cfg_attr(test, ts(rename = "READ_ONLY"))]
     ReadOnly,
-    #[serde(rename = "")]
     #[cfg_attr(test, ts(rename = ""))]
     Default,
 }
@@ -45,28 +45,25 @@ impl AccessLevel {
 }
 
 /// Which tools of one connection a config exposes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
 pub struct ConnectionToolMappingInput {
     /// Name of the connection, e.g. `"gmail"`.
     pub connection_name: String,
     /// Tool names of the connection to expose; empty or left out exposes all of them.
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub tools: Option<Vec<String>>,
 }
 
 /// Input of `createConfig`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
 pub struct CreateConfigInput {
     /// Unique name: 1-100 characters, lowercase letters, digits, `-` and `_`.
     pub name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub description: Option<String>,
     /// At most 25 connections, each named once.
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub connection_tool_mappings: Option<Vec<ConnectionToolMappingInput>>,
 }
@@ -113,79 +110,60 @@ pub struct ConfigIdInput {
 }
 
 /// Input of `updateConfig`: at least one of `description` and `connectionToolMappings`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
 pub struct UpdateConfigInput {
-    #[serde(skip)]
     pub config_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub description: Option<String>,
     /// Replaces the config's mappings (1 to 25 entries; an empty list cannot clear them).
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub connection_tool_mappings: Option<Vec<ConnectionToolMappingInput>>,
 }
 
 /// Input of `listConnectedAccounts`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
 pub struct ListConnectedAccountsInput {
-    #[serde(skip)]
     pub config_id: String,
     /// The user, 1-255 characters.
     pub identifier: String,
     /// Create missing connected accounts and return a fresh authentication link for each.
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub include_auth_link: Option<bool>,
 }
 
-/// A whole number of seconds as a protobuf `Duration` in JSON: `"3600s"`.
-fn duration_seconds<S: Serializer>(secs: &Option<u32>, s: S) -> Result<S::Ok, S::Error> {
-    match secs {
-        Some(n) => s.serialize_str(&format!("{n}s")),
-        None => s.serialize_none(),
-    }
-}
-
 /// Input of `createSessionToken`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
 pub struct CreateSessionTokenInput {
-    #[serde(skip)]
     pub config_id: String,
     /// The user the token acts for (its `sub`), 1-255 characters.
     pub identifier: String,
     /// Lifetime of the token in whole seconds, 60 to 86400. Default 3600.
-    #[serde(rename = "expiry", serialize_with = "duration_seconds", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub expiry_seconds: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub access_level: Option<AccessLevel>,
 }
 
 /// Input of `createConnectionSessionToken`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
 pub struct CreateConnectionSessionTokenInput {
     /// The connection's name (its `key_id`).
-    #[serde(skip)]
     pub connection_name: String,
     /// The user the token acts for (its `sub`), 1-255 characters.
     pub identifier: String,
     /// Lifetime of the token in whole seconds, 60 to 86400. Default 3600.
-    #[serde(rename = "expiry", serialize_with = "duration_seconds", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub expiry_seconds: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub access_level: Option<AccessLevel>,
 }
 
 /// Input of `ensureInstance`: get or create the user's instance of a config.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
 pub struct EnsureInstanceInput {
     /// Name of the config, as given to `createConfig`.
@@ -193,7 +171,6 @@ pub struct EnsureInstanceInput {
     /// The user, 1-255 characters.
     pub user_identifier: String,
     /// Display name of the instance.
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub name: Option<String>,
 }
@@ -237,16 +214,13 @@ pub struct InstanceIdInput {
 }
 
 /// Input of `updateInstance`: at least one of `name` and `configName`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
 pub struct UpdateInstanceInput {
-    #[serde(skip)]
     pub instance_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub name: Option<String>,
     /// Moves the instance to another config (its connections are rebuilt).
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub config_name: Option<String>,
 }
@@ -273,9 +247,8 @@ pub struct GetInstanceAuthStateInput {
 pub struct ConnectedAccountStatus(pub String);
 
 /// One connection of a config and the tools it exposes.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
-#[serde(rename_all = "camelCase")]
 pub struct ConnectionToolMapping {
     pub connection_id: String,
     pub connection_name: String,
@@ -284,18 +257,15 @@ pub struct ConnectionToolMapping {
     /// Exposed tool names; empty means all tools.
     pub tools: Vec<String>,
     /// Present in an instance's config: the user's connected account.
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub connected_account_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional, as = "Option<ConnectedAccountStatus>"))]
     pub connected_account_status: Option<String>,
 }
 
 /// An MCP config: which connections and tools an MCP server exposes.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
-#[serde(rename_all = "camelCase")]
 pub struct McpConfig {
     pub id: String,
     pub name: String,
@@ -306,9 +276,8 @@ pub struct McpConfig {
 }
 
 /// A user's MCP instance.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
-#[serde(rename_all = "camelCase")]
 pub struct McpInstance {
     pub id: String,
     pub name: String,
@@ -323,9 +292,8 @@ pub struct McpInstance {
 }
 
 /// Authorization state of one connection for one user.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
-#[serde(rename_all = "camelCase")]
 pub struct ConnectionAuthState {
     pub connection_id: String,
     pub connection_name: String,
@@ -339,9 +307,8 @@ pub struct ConnectionAuthState {
 }
 
 /// Result of `getInstanceAuthState`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
-#[serde(rename_all = "camelCase")]
 pub struct InstanceAuthState {
     pub connections: Vec<ConnectionAuthState>,
     /// Whether every connection's status is `ACTIVE` (true when there are none).
@@ -349,9 +316,8 @@ pub struct InstanceAuthState {
 }
 
 /// Result of `listConnectedAccounts`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
-#[serde(rename_all = "camelCase")]
 pub struct ConnectedAccounts {
     pub connected_accounts: Vec<ConnectionAuthState>,
     /// Whether every connection's status is `ACTIVE` (true when there are none).
@@ -359,9 +325,8 @@ pub struct ConnectedAccounts {
 }
 
 /// Result of `listConfigs`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
-#[serde(rename_all = "camelCase")]
 pub struct ListConfigsResult {
     pub configs: Vec<McpConfig>,
     /// `""` on the last page.
@@ -373,9 +338,8 @@ pub struct ListConfigsResult {
 }
 
 /// Result of `listInstances`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
-#[serde(rename_all = "camelCase")]
 pub struct ListInstancesResult {
     pub instances: Vec<McpInstance>,
     /// `""` on the last page.
@@ -387,14 +351,248 @@ pub struct ListInstancesResult {
 }
 
 /// Result of `createSessionToken` and `createConnectionSessionToken`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
-#[serde(rename_all = "camelCase")]
 pub struct SessionToken {
     /// A signed JWT for the MCP server, sent as `Authorization: Bearer <token>`. Keep it secret.
     pub token: String,
     /// RFC 3339 expiry; `""` if the server did not say.
     pub expires_at: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request bodies (snake_case, absent options left out)
+// ---------------------------------------------------------------------------------------------
+
+impl AccessLevel {
+    /// The name on the wire.
+    pub fn name(self) -> &'static str {
+        match self {
+            AccessLevel::Full => "FULL",
+            AccessLevel::ReadOnly => "READ_ONLY",
+            AccessLevel::Default => "",
+        }
+    }
+}
+
+fn write_mappings(o: &mut ObjectWriter<'_>, mappings: Option<&Vec<ConnectionToolMappingInput>>) {
+    if let Some(list) = mappings {
+        o.array("connection_tool_mappings", list, |m, out| {
+            let mut w = ObjectWriter::new(out);
+            w.str("connection_name", &m.connection_name);
+            if let Some(tools) = &m.tools {
+                w.strs("tools", tools);
+            }
+            w.end();
+        });
+    }
+}
+
+/// `{"identifier", "expiry": "<n>s", "access_level"}` of both session token requests.
+fn token_body(identifier: &str, expiry_seconds: Option<u32>, access_level: Option<AccessLevel>) -> String {
+    let mut out = String::new();
+    let mut o = ObjectWriter::new(&mut out);
+    o.str("identifier", identifier);
+    if let Some(n) = expiry_seconds {
+        // A protobuf `Duration` in JSON: whole seconds and an `s`.
+        let mut d = String::new();
+        push_u64(&mut d, u64::from(n));
+        d.push('s');
+        o.str("expiry", &d);
+    }
+    o.some_str("access_level", access_level.map(AccessLevel::name));
+    o.end();
+    out
+}
+
+impl CreateConfigInput {
+    pub fn body(&self) -> String {
+        let mut out = String::new();
+        let mut o = ObjectWriter::new(&mut out);
+        o.str("name", &self.name);
+        o.some_str("description", self.description.as_deref());
+        write_mappings(&mut o, self.connection_tool_mappings.as_ref());
+        o.end();
+        out
+    }
+}
+
+impl UpdateConfigInput {
+    pub fn body(&self) -> String {
+        let mut out = String::new();
+        let mut o = ObjectWriter::new(&mut out);
+        o.some_str("description", self.description.as_deref());
+        write_mappings(&mut o, self.connection_tool_mappings.as_ref());
+        o.end();
+        out
+    }
+}
+
+impl ListConnectedAccountsInput {
+    pub fn body(&self) -> String {
+        let mut out = String::new();
+        let mut o = ObjectWriter::new(&mut out);
+        o.str("identifier", &self.identifier);
+        if let Some(b) = self.include_auth_link {
+            o.bool("include_auth_link", b);
+        }
+        o.end();
+        out
+    }
+}
+
+impl CreateSessionTokenInput {
+    pub fn body(&self) -> String {
+        token_body(&self.identifier, self.expiry_seconds, self.access_level)
+    }
+}
+
+impl CreateConnectionSessionTokenInput {
+    pub fn body(&self) -> String {
+        token_body(&self.identifier, self.expiry_seconds, self.access_level)
+    }
+}
+
+impl EnsureInstanceInput {
+    pub fn body(&self) -> String {
+        let mut out = String::new();
+        let mut o = ObjectWriter::new(&mut out);
+        o.str("config_name", &self.config_name);
+        o.str("user_identifier", &self.user_identifier);
+        o.some_str("name", self.name.as_deref());
+        o.end();
+        out
+    }
+}
+
+impl UpdateInstanceInput {
+    pub fn body(&self) -> String {
+        let mut out = String::new();
+        let mut o = ObjectWriter::new(&mut out);
+        o.some_str("name", self.name.as_deref());
+        o.some_str("config_name", self.config_name.as_deref());
+        o.end();
+        out
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output JSON (camelCase, members in declaration order)
+// ---------------------------------------------------------------------------------------------
+
+/// The JSON JavaScript receives for a value.
+pub trait ToJson {
+    fn write_json(&self, out: &mut String);
+
+    fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write_json(&mut out);
+        out
+    }
+}
+
+impl<T: ToJson> ToJson for Option<T> {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Some(v) => v.write_json(out),
+            None => out.push_str("null"),
+        }
+    }
+}
+
+impl ToJson for ConnectionToolMapping {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.str("connectionId", &self.connection_id)
+            .str("connectionName", &self.connection_name)
+            .str("provider", &self.provider)
+            .strs("tools", &self.tools)
+            .some_str("connectedAccountId", self.connected_account_id.as_deref())
+            .some_str("connectedAccountStatus", self.connected_account_status.as_deref())
+            .end();
+    }
+}
+
+impl ToJson for McpConfig {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.str("id", &self.id)
+            .str("name", &self.name)
+            .str("description", &self.description)
+            .array("connectionToolMappings", &self.connection_tool_mappings, ToJson::write_json)
+            .str("mcpServerUrl", &self.mcp_server_url)
+            .end();
+    }
+}
+
+impl ToJson for McpInstance {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.str("id", &self.id).str("name", &self.name).str("userIdentifier", &self.user_identifier);
+        self.config.write_json(o.key("config"));
+        o.str("url", &self.url)
+            .opt_str("lastUsedAt", self.last_used_at.as_deref())
+            .opt_str("updatedAt", self.updated_at.as_deref())
+            .end();
+    }
+}
+
+impl ToJson for ConnectionAuthState {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.str("connectionId", &self.connection_id)
+            .str("connectionName", &self.connection_name)
+            .str("provider", &self.provider)
+            .str("connectedAccountId", &self.connected_account_id)
+            .str("connectedAccountStatus", &self.connected_account_status)
+            .str("authenticationLink", &self.authentication_link)
+            .end();
+    }
+}
+
+impl ToJson for InstanceAuthState {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.array("connections", &self.connections, ToJson::write_json).bool("allActive", self.all_active).end();
+    }
+}
+
+impl ToJson for ConnectedAccounts {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.array("connectedAccounts", &self.connected_accounts, ToJson::write_json)
+            .bool("allActive", self.all_active)
+            .end();
+    }
+}
+
+impl ToJson for ListConfigsResult {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.array("configs", &self.configs, ToJson::write_json)
+            .str("nextPageToken", &self.next_page_token)
+            .str("prevPageToken", &self.prev_page_token)
+            .u64("totalSize", u64::from(self.total_size))
+            .end();
+    }
+}
+
+impl ToJson for ListInstancesResult {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.array("instances", &self.instances, ToJson::write_json)
+            .str("nextPageToken", &self.next_page_token)
+            .str("prevPageToken", &self.prev_page_token)
+            .u64("totalSize", u64::from(self.total_size))
+            .end();
+    }
+}
+
+impl ToJson for SessionToken {
+    fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.str("token", &self.token).str("expiresAt", &self.expires_at).end();
+    }
 }
 
 #[cfg(test)]
@@ -530,9 +728,9 @@ pub(crate) mod tests {
             .collect()
     }
 
-    /// The keys `serde_json` writes for `value`, each with `?` when `optional` lists it.
-    fn json_keys<T: Serialize>(value: &T, optional: &[&str]) -> Vec<String> {
-        let v = serde_json::to_value(value).unwrap();
+    /// The keys of the JSON written for `value`, each with `?` when `optional` lists it.
+    fn json_keys<T: ToJson>(value: &T, optional: &[&str]) -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(&value.to_json()).unwrap();
         v.as_object()
             .unwrap()
             .keys()
@@ -586,11 +784,11 @@ pub(crate) mod tests {
             access_level: Some(AccessLevel::ReadOnly),
         };
         assert_eq!(
-            serde_json::to_string(&input).unwrap(),
+            input.body(),
             r#"{"identifier":"u","expiry":"3600s","access_level":"READ_ONLY"}"#
         );
         let input = CreateSessionTokenInput { expiry_seconds: None, access_level: Some(AccessLevel::Default), ..input };
-        assert_eq!(serde_json::to_string(&input).unwrap(), r#"{"identifier":"u","access_level":""}"#);
+        assert_eq!(input.body(), r#"{"identifier":"u","access_level":""}"#);
         assert_eq!(AccessLevel::from_name("FULL"), Some(AccessLevel::Full));
         assert_eq!(AccessLevel::from_name("full"), None);
     }

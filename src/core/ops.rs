@@ -4,12 +4,13 @@
 //! checking every rule); `parse_response` turns a 2xx answer into the camelCase JSON JavaScript
 //! receives. Paths are relative to the environment URL.
 
-use serde::Serialize;
+use crate::prelude::*;
 
 use super::error::SdkError;
-use super::json::{parse_input, parse_lenient, parse_wire_object, Input, Wire};
+use super::json::{self, parse_input, parse_wire_object, Input, Wire};
 use super::model::*;
-use super::url::{encode, Query};
+use super::text::{cat, u64_text};
+use super::url::{push_encoded, Query};
 use super::validate;
 
 /// The operations of the client, named as the JavaScript methods.
@@ -96,17 +97,25 @@ pub struct HttpRequest {
 impl HttpRequest {
     /// The full URL on the environment `base` (as normalized by `parse_client_options`).
     pub fn url(&self, base: &str) -> String {
-        format!("{}{}", base.trim_end_matches('/'), self.path_and_query)
+        cat(&[base.trim_end_matches('/'), &self.path_and_query])
     }
 }
 
 /// The body may hold the client secret, so `Debug` shows only its length.
-impl std::fmt::Debug for HttpRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        struct Len(usize);
+        impl ::core::fmt::Debug for Len {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str("<")?;
+                f.write_str(&u64_text(self.0 as u64))?;
+                f.write_str(" bytes>")
+            }
+        }
         f.debug_struct("HttpRequest")
             .field("method", &self.method)
             .field("path_and_query", &self.path_and_query)
-            .field("body", &self.body.as_ref().map(|b| format!("<{} bytes>", b.len())))
+            .field("body", &self.body.as_ref().map(|b| Len(b.len())))
             .field("content_type", &self.content_type)
             .finish()
     }
@@ -119,24 +128,34 @@ fn get(path: String) -> HttpRequest {
     HttpRequest { method: "GET", path_and_query: path, body: None, content_type: None }
 }
 
-fn with_json<T: Serialize>(method: &'static str, path: String, body: &T) -> Result<HttpRequest, SdkError> {
-    let body = serde_json::to_string(body)
-        .map_err(|_| SdkError::validation("", "the input cannot be written as JSON"))?;
-    Ok(HttpRequest { method, path_and_query: path, body: Some(body), content_type: Some(JSON) })
+fn with_json(method: &'static str, path: String, body: String) -> HttpRequest {
+    HttpRequest { method, path_and_query: path, body: Some(body), content_type: Some(JSON) }
+}
+
+/// `/api/v1/mcp/<collection>/<id><rest>`, the id percent-encoded as one path segment.
+fn item_path(collection: &str, id: &str, rest: &str) -> String {
+    let mut p = String::with_capacity(API.len() + collection.len() + id.len() + rest.len() + 8);
+    p.push_str(API);
+    p.push('/');
+    p.push_str(collection);
+    p.push('/');
+    push_encoded(&mut p, id);
+    p.push_str(rest);
+    p
 }
 
 fn config_path(id: &str) -> String {
-    format!("{API}/configs/{}", encode(id))
+    item_path("configs", id, "")
 }
 
 fn instance_path(id: &str) -> String {
-    format!("{API}/instances/{}", encode(id))
+    item_path("instances", id, "")
 }
 
 fn page_params(q: &mut Query, search: Option<&str>, page_size: Option<u32>, page_token: Option<&str>) {
     q.push_opt("search", search);
     if let Some(n) = page_size.filter(|n| *n > 0) {
-        q.push("page_size", &n.to_string());
+        q.push("page_size", &u64_text(u64::from(n)));
     }
     q.push_opt("page_token", page_token);
 }
@@ -150,7 +169,7 @@ fn list_configs_request(i: &ListConfigsInput) -> HttpRequest {
         q.push_opt("filter.mcp_server_url", f.mcp_server_url.as_deref());
     }
     page_params(&mut q, i.search.as_deref(), i.page_size, i.page_token.as_deref());
-    get(q.append_to(format!("{API}/configs")))
+    get(q.append_to(cat(&[API, "/configs"])))
 }
 
 fn list_instances_request(i: &ListInstancesInput) -> HttpRequest {
@@ -162,11 +181,11 @@ fn list_instances_request(i: &ListInstancesInput) -> HttpRequest {
         q.push_opt("filter.user_identifier", f.user_identifier.as_deref());
     }
     page_params(&mut q, i.search.as_deref(), i.page_size, i.page_token.as_deref());
-    get(q.append_to(format!("{API}/instances")))
+    get(q.append_to(cat(&[API, "/instances"])))
 }
 
-fn list_connected_accounts_request(i: &ListConnectedAccountsInput) -> Result<HttpRequest, SdkError> {
-    with_json("POST", format!("{}/connected_accounts", config_path(&i.config_id)), i)
+fn list_connected_accounts_request(i: &ListConnectedAccountsInput) -> HttpRequest {
+    with_json("POST", item_path("configs", &i.config_id, "/connected_accounts"), i.body())
 }
 
 fn auth_state_request(instance_id: &str, include_links: bool) -> HttpRequest {
@@ -174,56 +193,46 @@ fn auth_state_request(instance_id: &str, include_links: bool) -> HttpRequest {
     if include_links {
         q.push("include_auth_links", "true");
     }
-    let path = q.append_to(format!("{}:get_auth_state", instance_path(instance_id)));
+    let path = q.append_to(item_path("instances", instance_id, ":get_auth_state"));
     HttpRequest { method: "POST", path_and_query: path, body: None, content_type: None }
 }
 
 /// Checks the input of `op` (the JSON of the JavaScript argument) and builds its request.
 /// Any problem is a `Validation` error naming the field; nothing is built unless all is valid.
 pub fn build_request(op: Operation, input_json: &str) -> Result<HttpRequest, SdkError> {
-    match op {
-        Operation::CreateConfig => {
-            let i = CreateConfigInput::read(input_json)?;
-            with_json("POST", format!("{API}/configs"), &i)
-        }
-        Operation::ListConfigs => Ok(list_configs_request(&ListConfigsInput::read(input_json)?)),
-        Operation::GetConfig => Ok(get(config_path(&ConfigIdInput::read(input_json)?.config_id))),
+    Ok(match op {
+        Operation::CreateConfig => with_json("POST", cat(&[API, "/configs"]), CreateConfigInput::read(input_json)?.body()),
+        Operation::ListConfigs => list_configs_request(&ListConfigsInput::read(input_json)?),
+        Operation::GetConfig => get(config_path(&ConfigIdInput::read(input_json)?.config_id)),
         Operation::UpdateConfig => {
             let i = UpdateConfigInput::read(input_json)?;
-            with_json("PUT", config_path(&i.config_id), &i)
+            with_json("PUT", config_path(&i.config_id), i.body())
         }
-        Operation::DeleteConfig => {
-            let i = ConfigIdInput::read(input_json)?;
-            Ok(HttpRequest { method: "DELETE", ..get(config_path(&i.config_id)) })
-        }
+        Operation::DeleteConfig => HttpRequest { method: "DELETE", ..get(config_path(&ConfigIdInput::read(input_json)?.config_id)) },
         Operation::ListConnectedAccounts => list_connected_accounts_request(&ListConnectedAccountsInput::read(input_json)?),
         Operation::CreateSessionToken => {
             let i = CreateSessionTokenInput::read(input_json)?;
-            with_json("POST", format!("{}/tokens", config_path(&i.config_id)), &i)
+            with_json("POST", item_path("configs", &i.config_id, "/tokens"), i.body())
         }
         Operation::CreateConnectionSessionToken => {
             let i = CreateConnectionSessionTokenInput::read(input_json)?;
-            with_json("POST", format!("{API}/connections/{}/tokens", encode(&i.connection_name)), &i)
+            with_json("POST", item_path("connections", &i.connection_name, "/tokens"), i.body())
         }
-        Operation::EnsureInstance => {
-            let i = EnsureInstanceInput::read(input_json)?;
-            with_json("POST", format!("{API}/instances"), &i)
-        }
-        Operation::ListInstances => Ok(list_instances_request(&ListInstancesInput::read(input_json)?)),
-        Operation::GetInstance => Ok(get(instance_path(&InstanceIdInput::read(input_json)?.instance_id))),
+        Operation::EnsureInstance => with_json("POST", cat(&[API, "/instances"]), EnsureInstanceInput::read(input_json)?.body()),
+        Operation::ListInstances => list_instances_request(&ListInstancesInput::read(input_json)?),
+        Operation::GetInstance => get(instance_path(&InstanceIdInput::read(input_json)?.instance_id)),
         Operation::UpdateInstance => {
             let i = UpdateInstanceInput::read(input_json)?;
-            with_json("PATCH", instance_path(&i.instance_id), &i)
+            with_json("PATCH", instance_path(&i.instance_id), i.body())
         }
         Operation::DeleteInstance => {
-            let i = InstanceIdInput::read(input_json)?;
-            Ok(HttpRequest { method: "DELETE", ..get(instance_path(&i.instance_id)) })
+            HttpRequest { method: "DELETE", ..get(instance_path(&InstanceIdInput::read(input_json)?.instance_id)) }
         }
         Operation::GetInstanceAuthState => {
             let i = GetInstanceAuthStateInput::read(input_json)?;
-            Ok(auth_state_request(&i.instance_id, i.include_auth_links == Some(true)))
+            auth_state_request(&i.instance_id, i.include_auth_links == Some(true))
         }
-    }
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -246,7 +255,7 @@ fn read_config(w: &Wire<'_>) -> Result<McpConfig, SdkError> {
         id: w.str("id")?,
         name: w.str("name")?,
         description: w.str("description")?,
-        connection_tool_mappings: w.objects("connection_tool_mappings")?.iter().map(read_mapping).collect::<Result<_, _>>()?,
+        connection_tool_mappings: w.objects("connection_tool_mappings", read_mapping)?,
         mcp_server_url: w.str("mcp_server_url")?,
     })
 }
@@ -256,7 +265,10 @@ fn read_instance(w: &Wire<'_>) -> Result<McpInstance, SdkError> {
         id: w.str("id")?,
         name: w.str("name")?,
         user_identifier: w.str("user_identifier")?,
-        config: w.object("config")?.as_ref().map(read_config).transpose()?,
+        config: match w.object("config")? {
+            Some(c) => Some(read_config(&c)?),
+            None => None,
+        },
         url: w.str("url")?,
         last_used_at: w.timestamp("last_used_at")?,
         updated_at: w.timestamp("updated_at")?,
@@ -264,26 +276,22 @@ fn read_instance(w: &Wire<'_>) -> Result<McpInstance, SdkError> {
 }
 
 fn read_auth_states(w: &Wire<'_>, key: &str) -> Result<(Vec<ConnectionAuthState>, bool), SdkError> {
-    let states = w
-        .objects(key)?
-        .iter()
-        .map(|c| {
-            Ok(ConnectionAuthState {
-                connection_id: c.str("connection_id")?,
-                connection_name: c.str("connection_name")?,
-                provider: c.str("provider")?,
-                connected_account_id: c.str("connected_account_id")?,
-                connected_account_status: c.str("connected_account_status")?,
-                authentication_link: c.str("authentication_link")?,
-            })
+    let states = w.objects(key, |c| {
+        Ok(ConnectionAuthState {
+            connection_id: c.str("connection_id")?,
+            connection_name: c.str("connection_name")?,
+            provider: c.str("provider")?,
+            connected_account_id: c.str("connected_account_id")?,
+            connected_account_status: c.str("connected_account_status")?,
+            authentication_link: c.str("authentication_link")?,
         })
-        .collect::<Result<Vec<_>, SdkError>>()?;
+    })?;
     let all_active = states.iter().all(|s| s.connected_account_status.eq_ignore_ascii_case("ACTIVE"));
     Ok((states, all_active))
 }
 
-fn to_json<T: Serialize>(value: &T) -> Result<String, SdkError> {
-    serde_json::to_string(value).map_err(|_| SdkError::invalid_response(None, "the result cannot be written as JSON"))
+fn to_json<T: ToJson>(value: &T) -> Result<String, SdkError> {
+    Ok(value.to_json())
 }
 
 fn is_delete(op: Operation) -> bool {
@@ -322,13 +330,13 @@ fn parse_ok(op: Operation, body: &str) -> Result<String, SdkError> {
             to_json(&read_instance(&w.required_object("instance")?)?)
         }
         Operation::ListConfigs => to_json(&ListConfigsResult {
-            configs: w.objects("configs")?.iter().map(read_config).collect::<Result<_, _>>()?,
+            configs: w.objects("configs", read_config)?,
             next_page_token: w.str("next_page_token")?,
             prev_page_token: w.str("prev_page_token")?,
             total_size: w.u32("total_size")?,
         }),
         Operation::ListInstances => to_json(&ListInstancesResult {
-            instances: w.objects("instances")?.iter().map(read_instance).collect::<Result<_, _>>()?,
+            instances: w.objects("instances", read_instance)?,
             next_page_token: w.str("next_page_token")?,
             prev_page_token: w.str("prev_page_token")?,
             total_size: w.u32("total_size")?,
@@ -383,13 +391,7 @@ impl WaitTarget {
                     identifier: identifier.clone(),
                     include_auth_link: include_links.then_some(true),
                 };
-                // Serializing two strings and a bool cannot fail; the fallback keeps this total.
-                list_connected_accounts_request(&input).unwrap_or_else(|_| HttpRequest {
-                    method: "POST",
-                    path_and_query: format!("{}/connected_accounts", config_path(config_id)),
-                    body: Some("{}".to_owned()),
-                    content_type: Some(JSON),
-                })
+                list_connected_accounts_request(&input)
             }
         }
     }
@@ -434,10 +436,7 @@ pub fn parse_poll_response(target: &WaitTarget, status: u16, body: &str) -> Resu
 /// Whether a poll's output JSON reports every connection `ACTIVE` (`allActive`); `false` for
 /// anything unreadable.
 pub fn all_active(output_json: &str) -> bool {
-    parse_lenient(output_json)
-        .ok()
-        .and_then(|v| v.get("allActive").and_then(serde_json::Value::as_bool))
-        .unwrap_or(false)
+    json::parse(output_json).and_then(|v| v.get("allActive").and_then(json::Value::as_bool)).unwrap_or(false)
 }
 
 #[cfg(test)]

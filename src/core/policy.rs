@@ -2,6 +2,8 @@
 //! `waitForAuth` poll intervals, and redaction of secrets. Time is always passed in (`now_ms`,
 //! milliseconds since the epoch) and randomness too (`random01`), so all of it is testable.
 
+use crate::prelude::*;
+
 use super::auth::TokenGrant;
 use super::ops::Operation;
 use super::time::parse_imf_fixdate;
@@ -26,8 +28,8 @@ pub struct TokenCache {
 }
 
 /// Never shows the token.
-impl std::fmt::Debug for TokenCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl ::core::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("TokenCache").field("refresh_at_ms", &self.entry.as_ref().map(|(_, at)| *at)).finish()
     }
 }
@@ -39,8 +41,13 @@ impl TokenCache {
 
     /// The token, if there is one and `now_ms` is before its refresh time.
     pub fn get(&self, now_ms: f64) -> Option<String> {
+        self.get_ref(now_ms).map(str::to_owned)
+    }
+
+    /// [`TokenCache::get`] without a copy.
+    pub fn get_ref(&self, now_ms: f64) -> Option<&str> {
         match &self.entry {
-            Some((token, refresh_at)) if now_ms < *refresh_at => Some(token.clone()),
+            Some((token, refresh_at)) if now_ms < *refresh_at => Some(token),
             _ => None,
         }
     }
@@ -112,8 +119,8 @@ pub const RETRY_AFTER_CAP_MS: u64 = 60_000;
 /// `random01` is clamped into `[0, 1)`; NaN counts as 0.
 pub fn backoff_ms(retries_done: u32, random01: f64) -> f64 {
     let r = if random01.is_nan() { 0.0 } else { random01.clamp(0.0, 1.0 - f64::EPSILON) };
-    let exp = i32::try_from(retries_done.min(30)).unwrap_or(30);
-    let ceiling = (BACKOFF_BASE_MS * 2f64.powi(exp)).min(BACKOFF_CAP_MS);
+    // 2^retries, exact (at most 2^30).
+    let ceiling = (BACKOFF_BASE_MS * (1u64 << retries_done.min(30)) as f64).min(BACKOFF_CAP_MS);
     r * ceiling
 }
 
@@ -162,8 +169,8 @@ fn to_ms(ms: f64) -> u64 {
     if ms.is_nan() || ms <= 0.0 {
         0
     } else {
-        // `as` saturates at u64::MAX.
-        ms.round() as u64
+        // Half away from zero, as `f64::round`; `as` saturates at u64::MAX.
+        (ms + 0.5) as u64
     }
 }
 
@@ -191,8 +198,14 @@ pub fn auth_poll_delay_ms(poll_interval_ms: Option<f64>, polls_done: u32) -> f64
         _ => AUTH_POLL_DEFAULT_MS,
     };
     let cap = AUTH_POLL_CAP_MS.max(first);
-    let exp = i32::try_from(polls_done.min(64)).unwrap_or(64);
-    (first * 1.5f64.powi(exp)).min(cap)
+    let mut delay = first;
+    for _ in 0..polls_done {
+        if delay >= cap {
+            break;
+        }
+        delay *= 1.5;
+    }
+    delay.min(cap)
 }
 
 /// `text` with every occurrence of each non-empty secret replaced by `[redacted]`. Longer

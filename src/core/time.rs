@@ -1,6 +1,10 @@
 //! The little calendar arithmetic the core needs: RFC 3339 rendering of protobuf timestamps,
 //! recognising the zero time, and IMF-fixdate (`Retry-After`) parsing.
 
+use crate::prelude::*;
+
+use super::text::push_padded;
+
 /// Seconds of `0001-01-01T00:00:00Z` since the Unix epoch (Go's zero `time.Time`).
 pub(crate) const ZERO_TIME_SECS: i64 = -62_135_596_800;
 /// Seconds of `9999-12-31T23:59:59Z`, the last instant RFC 3339 can write.
@@ -42,16 +46,24 @@ pub(crate) fn rfc3339(secs: i64, nanos: u32) -> Option<String> {
     let rem = secs.rem_euclid(86_400);
     let (y, mo, d) = civil_from_days(days);
     let (h, mi, s) = (rem / 3600, rem % 3600 / 60, rem % 60);
-    let frac = if nanos == 0 {
-        String::new()
-    } else if nanos % 1_000_000 == 0 {
-        format!(".{:03}", nanos / 1_000_000)
-    } else if nanos % 1_000 == 0 {
-        format!(".{:06}", nanos / 1_000)
-    } else {
-        format!(".{nanos:09}")
-    };
-    Some(format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}{frac}Z"))
+    let mut out = String::with_capacity(30);
+    // Years 1 to 9999: every part is a small non-negative number.
+    for (n, width, sep) in [(y, 4, "-"), (mo, 2, "-"), (d, 2, "T"), (h, 2, ":"), (mi, 2, ":"), (s, 2, "")] {
+        push_padded(&mut out, n.unsigned_abs(), width);
+        out.push_str(sep);
+    }
+    if nanos != 0 {
+        out.push('.');
+        if nanos % 1_000_000 == 0 {
+            push_padded(&mut out, u64::from(nanos / 1_000_000), 3);
+        } else if nanos % 1_000 == 0 {
+            push_padded(&mut out, u64::from(nanos / 1_000), 6);
+        } else {
+            push_padded(&mut out, u64::from(nanos), 9);
+        }
+    }
+    out.push('Z');
+    Some(out)
 }
 
 /// Whether an RFC 3339 string is the zero time `0001-01-01T00:00:00Z` (any zero fraction, `Z` or

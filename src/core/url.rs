@@ -1,7 +1,10 @@
 //! Percent-encoding of path segments, query strings and form bodies, and the check of the
 //! environment URL.
 
+use crate::prelude::*;
+
 use super::error::SdkError;
+use super::text::{cat, push_u64};
 
 fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
@@ -25,6 +28,7 @@ pub(crate) fn push_encoded(out: &mut String, s: &str) {
     }
 }
 
+#[cfg(test)]
 pub(crate) fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     push_encoded(&mut out, s);
@@ -79,7 +83,7 @@ pub(crate) fn normalize_env_url(raw: &str) -> Result<String, SdkError> {
     let fail = |why: &str| {
         SdkError::validation(
             "envUrl",
-            format!("envUrl {why}; expected https://<your-env>.scalekit.com (http:// only for localhost)"),
+            cat(&["envUrl ", why, "; expected https://<your-env>.scalekit.com (http:// only for localhost)"]),
         )
     };
     if raw.is_empty() {
@@ -115,7 +119,7 @@ pub(crate) fn normalize_env_url(raw: &str) -> Result<String, SdkError> {
             "" => None,
             p => Some(p.strip_prefix(':').ok_or_else(|| fail("has text after the IPv6 address"))?),
         };
-        (format!("[{addr}]"), port)
+        (cat(&["[", addr, "]"]), port)
     } else {
         let (host, port) = match authority.split_once(':') {
             Some((h, p)) => (h, Some(p)),
@@ -140,7 +144,11 @@ pub(crate) fn normalize_env_url(raw: &str) -> Result<String, SdkError> {
                 None
             };
             match n {
-                Some(n) => format!(":{n}"),
+                Some(n) => {
+                    let mut s = String::from(":");
+                    push_u64(&mut s, u64::from(n));
+                    s
+                }
                 None => return Err(fail("has an invalid port")),
             }
         }
@@ -149,7 +157,7 @@ pub(crate) fn normalize_env_url(raw: &str) -> Result<String, SdkError> {
     if scheme == "http" && !is_loopback(&host) {
         return Err(fail("must use https (http is allowed only for localhost)"));
     }
-    Ok(format!("{scheme}://{host}{port_suffix}"))
+    Ok(cat(&[&scheme, "://", &host, &port_suffix]))
 }
 
 /// `localhost`, `127.x.y.z` or `[::1]`.

@@ -2,11 +2,12 @@
 //! `buf.validate` rules and the SDK's own rules. Every error is a `Validation` error naming the
 //! input field as a JavaScript path, and nothing is sent unless everything passes.
 
-use serde_json::Value;
+use crate::prelude::*;
 
 use super::error::SdkError;
-use super::json::{parse_input, Input};
+use super::json::{index, parse_input, Input, Value};
 use super::model::*;
+use super::text::{cat, push_u64};
 
 /// Most entries of `connectionToolMappings`.
 pub(crate) const MAX_MAPPINGS: usize = 25;
@@ -20,6 +21,14 @@ pub(crate) const MAX_PAGE_SIZE: u32 = 30;
 pub(crate) const MIN_EXPIRY_SECS: u32 = 60;
 pub(crate) const MAX_EXPIRY_SECS: u32 = 86_400;
 
+/// `<field><rule><n><unit>`, e.g. `name must be at most 100 characters`.
+fn number_message(field: &str, rule: &str, n: usize, unit: &str) -> String {
+    let mut msg = cat(&[field, rule]);
+    push_u64(&mut msg, n as u64);
+    msg.push_str(unit);
+    msg
+}
+
 fn chars(s: &str) -> usize {
     s.chars().count()
 }
@@ -27,15 +36,15 @@ fn chars(s: &str) -> usize {
 /// A config name: 1-100 characters of `[a-z0-9_-]`.
 pub(crate) fn config_name(field: &str, v: &str) -> Result<(), SdkError> {
     if v.is_empty() {
-        return Err(SdkError::validation(field, format!("{field} must not be empty")));
+        return Err(SdkError::validation(field, cat(&[field, " must not be empty"])));
     }
     if chars(v) > MAX_CONFIG_NAME {
-        return Err(SdkError::validation(field, format!("{field} must be at most {MAX_CONFIG_NAME} characters")));
+        return Err(SdkError::validation(field, number_message(field, " must be at most ", MAX_CONFIG_NAME, " characters")));
     }
     if !v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-') {
         return Err(SdkError::validation(
             field,
-            format!("{field} may contain only lowercase letters a-z, digits, '-' and '_'"),
+            cat(&[field, " may contain only lowercase letters a-z, digits, '-' and '_'"]),
         ));
     }
     Ok(())
@@ -46,7 +55,7 @@ pub(crate) fn config_name(field: &str, v: &str) -> Result<(), SdkError> {
 pub(crate) fn path_param(field: &str, v: &str) -> Result<(), SdkError> {
     non_empty_max(field, v, MAX_ID)?;
     if v == "." || v == ".." {
-        return Err(SdkError::validation(field, format!("{field} must not be '.' or '..'")));
+        return Err(SdkError::validation(field, cat(&[field, " must not be '.' or '..'"])));
     }
     Ok(())
 }
@@ -54,10 +63,10 @@ pub(crate) fn path_param(field: &str, v: &str) -> Result<(), SdkError> {
 /// 1 to `max` characters.
 pub(crate) fn non_empty_max(field: &str, v: &str, max: usize) -> Result<(), SdkError> {
     if v.is_empty() {
-        return Err(SdkError::validation(field, format!("{field} must not be empty")));
+        return Err(SdkError::validation(field, cat(&[field, " must not be empty"])));
     }
     if chars(v) > max {
-        return Err(SdkError::validation(field, format!("{field} must be at most {max} characters")));
+        return Err(SdkError::validation(field, number_message(field, " must be at most ", max, " characters")));
     }
     Ok(())
 }
@@ -65,10 +74,10 @@ pub(crate) fn non_empty_max(field: &str, v: &str, max: usize) -> Result<(), SdkE
 /// `filter.name` of `listConfigs`: at most 100 characters of `[a-zA-Z0-9_-]`.
 fn filter_name(field: &str, v: &str) -> Result<(), SdkError> {
     if chars(v) > MAX_CONFIG_NAME {
-        return Err(SdkError::validation(field, format!("{field} must be at most {MAX_CONFIG_NAME} characters")));
+        return Err(SdkError::validation(field, number_message(field, " must be at most ", MAX_CONFIG_NAME, " characters")));
     }
     if !v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-        return Err(SdkError::validation(field, format!("{field} may contain only letters, digits, '-' and '_'")));
+        return Err(SdkError::validation(field, cat(&[field, " may contain only letters, digits, '-' and '_'"])));
     }
     Ok(())
 }
@@ -82,37 +91,37 @@ fn mappings(input: &Input<'_>, key: &str, allow_empty: bool) -> Result<Option<Ve
     let Some(items) = input.opt_array(key)? else { return Ok(None) };
     let field = input.path(key);
     if items.len() > MAX_MAPPINGS {
-        return Err(SdkError::validation(&field, format!("{field} must have at most {MAX_MAPPINGS} entries")));
+        return Err(SdkError::validation(&field, number_message(&field, " must have at most ", MAX_MAPPINGS, " entries")));
     }
     if items.is_empty() && !allow_empty {
         return Err(SdkError::validation(
             &field,
-            format!("{field} must not be empty: an empty list cannot clear the mappings"),
+            cat(&[&field, " must not be empty: an empty list cannot clear the mappings"]),
         ));
     }
     let mut out: Vec<ConnectionToolMappingInput> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let at = format!("{field}[{i}]");
+        let at = index(&field, i);
         let m = Input::new(item, &at, MAPPING_KEYS)?;
         let connection_name = m.req_str("connectionName")?;
         path_param(&m.path("connectionName"), &connection_name)?;
         if out.iter().any(|o| o.connection_name == connection_name) {
             let f = m.path("connectionName");
-            return Err(SdkError::validation(&f, format!("{f} repeats connection `{connection_name}`")));
+            return Err(SdkError::validation(&f, cat(&[&f, " repeats connection `", &connection_name, "`"])));
         }
         let tools = match m.opt_array("tools")? {
             None => None,
             Some(list) => {
                 let mut tools = Vec::with_capacity(list.len());
                 for (j, t) in list.iter().enumerate() {
-                    let tf = format!("{at}.tools[{j}]");
+                    let tf = index(&cat(&[&at, ".tools"]), j);
                     match t {
                         Value::String(s) if !s.is_empty() => tools.push(s.clone()),
-                        Value::String(_) => return Err(SdkError::validation(&tf, format!("{tf} must not be empty"))),
+                        Value::String(_) => return Err(SdkError::validation(&tf, cat(&[&tf, " must not be empty"]))),
                         other => {
                             return Err(SdkError::validation(
                                 &tf,
-                                format!("{tf} must be a string, not {}", super::json::type_name(other)),
+                                cat(&[&tf, " must be a string, not ", super::json::type_name(other)]),
                             ))
                         }
                     }

@@ -1,146 +1,396 @@
-//! One HTTP attempt through the global `fetch`: build the `Request`, race it (and the body read)
-//! against the call's [`Stop`], and classify what happened.
+//! One HTTP attempt: the global `fetch` with a plain init object, its own `AbortController`
+//! (aborted by the deadline timer or by the caller's `AbortSignal`, forwarded by one listener),
+//! the body read as text, and the outcome classified for the retry policy.
+//!
+//! An attempt lives in [`ATTEMPTS`] under a `u32` id while `fetch` runs; the promise reactions,
+//! the timer and the listener are the module's long-lived [`Callback`]s bound to that id. When
+//! the attempt ends, its timer and listener are gone, and either the call parked with it is
+//! finished at once ([`super::client::finish`], the common case) or the [`Reply`] waits for the
+//! future that awaits the attempt's promise ([`attempt`]).
 
-use super::js::{get, global_fetch, now_ms};
-use super::stop::{Raced, Stop, Stopped};
+use super::client::{finish, Call};
+use super::js::{callback, clear_timeout, fetch, now_ms, set_timeout, then, Callback, Fields, Global, Props, Response, Slab};
+use crate::core::json::parse_u64;
 use crate::core::error::{ErrorKind, SdkError};
 use crate::core::ops::HttpRequest;
 use crate::core::policy::{parse_retry_after, Outcome};
+use crate::core::text::cat;
+use crate::prelude::*;
+use ::core::cell::OnceCell;
+use js_sys::{Function, JsString, Object, Promise};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AbortController, Headers, Request, RequestInit, Response};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal};
 
 /// Bodies larger than this are refused (InvalidResponse).
 pub(crate) const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 
-/// A response that arrived in full.
-pub(crate) struct RawResponse {
-    pub(crate) status: u16,
-    pub(crate) body: String,
-    pub(crate) trace_id: Option<String>,
-    pub(crate) retry_after_ms: Option<u64>,
+/// How an attempt ended.
+pub(crate) enum ReplyKind {
+    /// The response arrived in full.
+    Done { status: u16, body: String },
+    /// `fetch` rejected; `detail` is the system error code, or the message after a `:`.
+    Unreachable(Option<String>),
+    /// The body failed midway: the request was sent.
+    Broken(Option<String>),
+    TimedOut,
+    Aborted,
+    /// Over 10 MiB, declared or read.
+    TooLarge(u16),
+    /// `fetch` (or `AbortController`) threw instead of returning.
+    Threw(Option<String>),
 }
 
-/// Why an attempt produced no response.
-pub(crate) enum Failure {
-    /// The attempt may be retried if the policy allows it for this outcome.
-    Retryable(SdkError, Outcome),
-    /// Stop now: aborted, timed out, or a broken response.
+/// An ended attempt: how, and the response (for its headers) when there was one.
+pub(crate) struct Reply {
+    pub(crate) kind: ReplyKind,
+    response: Option<Response>,
+}
+
+/// What an attempt came to, for the retry policy.
+pub(crate) enum Attempt {
+    /// A response that arrived in full (at most [`MAX_BODY_BYTES`]).
+    Response { status: u16, body: String },
+    /// No usable response; the policy decides on a retry from the outcome.
+    Failed(SdkError, Outcome),
+    /// Stop now: an oversized response, or no `fetch` to call.
     Final(SdkError),
-    /// The call's stop fired (the fetch was aborted).
-    Stopped(Stopped),
+    /// The call's deadline passed.
+    TimedOut,
+    /// The caller's signal aborted.
+    Aborted,
 }
 
-fn internal(msg: &str) -> SdkError {
-    SdkError::new(ErrorKind::Connection, "CONNECTION_ERROR", msg)
-}
-
-fn build(base: &str, req: &HttpRequest, token: Option<&str>, ctl: &AbortController) -> Result<Request, JsValue> {
-    let headers = Headers::new()?;
-    headers.set("accept", "application/json")?;
-    if let Some(token) = token {
-        headers.set("authorization", &(String::from("Bearer ") + token))?;
+impl Reply {
+    fn new(kind: ReplyKind) -> Reply {
+        Reply { kind, response: None }
     }
-    let init = RequestInit::new();
-    init.set_method(req.method);
-    if let Some(body) = &req.body {
-        headers.set("content-type", req.content_type.unwrap_or("application/json"))?;
-        init.set_body(&JsValue::from_str(body));
+
+    /// The server's `x-trace-id`.
+    pub(crate) fn trace_id(&self) -> Option<String> {
+        self.response.as_ref()?.header("x-trace-id")
     }
-    init.set_headers(&headers);
-    init.set_signal(Some(&ctl.signal()));
-    Request::new_with_str_and_init(&(String::from(base) + &req.path_and_query), &init)
-}
 
-/// `err.cause.code` of a fetch rejection (Node/undici put the system error there; Bun puts its
-/// code on the error itself).
-fn cause_code(err: &JsValue) -> Option<String> {
-    get(&get(err, "cause"), "code").as_string().or_else(|| get(err, "code").as_string())
-}
+    /// The `Retry-After` of the response, in milliseconds from now.
+    pub(crate) fn retry_after_ms(&self) -> Option<u64> {
+        self.response.as_ref()?.header("retry-after").and_then(|v| parse_retry_after(&v, now_ms()))
+    }
 
-/// A fetch rejection: the request did not go out (DNS, refused) or may have (reset, TLS, ...).
-fn connection_error(base: &str, err: &JsValue) -> (SdkError, Outcome) {
-    let code = cause_code(err);
-    let not_sent = matches!(code.as_deref(), Some("ECONNREFUSED" | "ENOTFOUND" | "EAI_AGAIN" | "ConnectionRefused"));
-    let mut msg = String::from("Could not reach ") + base;
-    match &code {
-        Some(code) => {
-            msg.push_str(" (");
-            msg.push_str(code);
-            msg.push(')');
+    /// The reply as the policy sees it; `base` (the environment URL) names the server in
+    /// connection errors. Leaves the body behind.
+    pub(crate) fn classify(&mut self, base: &str) -> Attempt {
+        match &mut self.kind {
+            ReplyKind::Done { status, body } => Attempt::Response { status: *status, body: ::core::mem::take(body) },
+            ReplyKind::TimedOut => Attempt::TimedOut,
+            ReplyKind::Aborted => Attempt::Aborted,
+            ReplyKind::TooLarge(status) => {
+                let mut e = SdkError::invalid_response(Some(*status), "the response body is larger than 10 MiB");
+                e.trace_id = self.trace_id();
+                Attempt::Final(e)
+            }
+            ReplyKind::Unreachable(d) => {
+                let (e, o) = connection_error(base, d.as_deref());
+                Attempt::Failed(e, o)
+            }
+            ReplyKind::Broken(d) => Attempt::Failed(connection_error(base, d.as_deref()).0, Outcome::MaybeSent),
+            ReplyKind::Threw(d) => Attempt::Final(connection_error(base, d.as_deref()).0),
         }
-        None => {
-            if let Some(m) = get(err, "message").as_string() {
+    }
+}
+
+/// The error of a fetch rejection, and whether the request surely did not go out (refused,
+/// DNS) or may have (reset, TLS, ...).
+fn connection_error(base: &str, detail: Option<&str>) -> (SdkError, Outcome) {
+    let mut msg = cat(&["Could not reach ", base]);
+    let mut not_sent = false;
+    if let Some(d) = detail {
+        match d.strip_prefix(':') {
+            Some(message) => {
                 msg.push_str(": ");
-                msg.push_str(&m);
+                msg.push_str(message);
+            }
+            None => {
+                not_sent = matches!(d, "ECONNREFUSED" | "ENOTFOUND" | "EAI_AGAIN" | "ConnectionRefused");
+                msg.push_str(" (");
+                msg.push_str(d);
+                msg.push(')');
             }
         }
     }
-    (internal(&msg), if not_sent { Outcome::NotSent } else { Outcome::MaybeSent })
+    let e = SdkError::new(ErrorKind::Connection, "CONNECTION_ERROR", msg);
+    (e, if not_sent { Outcome::NotSent } else { Outcome::MaybeSent })
 }
 
-fn too_large(status: u16, trace_id: Option<String>) -> SdkError {
-    let mut e = SdkError::invalid_response(Some(status), "the response body is larger than 10 MiB");
-    e.trace_id = trace_id;
-    e
+/// What a fetch rejection says: `err.cause.code` (Node/undici put the system error there) or
+/// `err.code` (Bun), else `:` and its message.
+fn failure(err: &JsValue) -> Option<String> {
+    let err: &Props = err.unchecked_ref();
+    let cause_code = err.cause().ok().and_then(|c| c.code().ok()).and_then(|c| c.as_string());
+    if let Some(code) = cause_code.or_else(|| err.code().ok().and_then(|c| c.as_string())) {
+        return Some(code);
+    }
+    err.message().ok().and_then(|m| m.as_string()).map(|m| cat(&[":", &m]))
 }
 
-/// Send `req` once. The fetch gets its own AbortController, aborted when `stop` fires first.
-pub(crate) async fn attempt(base: &str, req: &HttpRequest, token: Option<&str>, stop: &Stop) -> Result<RawResponse, Failure> {
-    let ctl = AbortController::new().map_err(|_| Failure::Final(internal("AbortController is not available")))?;
-    let request = build(base, req, token, &ctl).map_err(|e| {
-        let mut msg = String::from("Could not build the request to ") + base;
-        if let Some(m) = get(&e, "message").as_string() {
-            msg.push_str(": ");
-            msg.push_str(&m);
+/// Headers of requests made with one access token (made once per token).
+pub(crate) struct Headers {
+    authorization: JsValue,
+    plain: Fields,
+    json: Fields,
+}
+
+fn fields() -> Fields {
+    Object::new().unchecked_into()
+}
+
+/// `accept: application/json`, the `authorization` value if any, and a `content-type`.
+fn make_headers(authorization: Option<&JsValue>, content_type: Option<&str>) -> Fields {
+    let h = fields();
+    h.set_accept("application/json");
+    if let Some(a) = authorization {
+        h.set_authorization(a);
+    }
+    if let Some(t) = content_type {
+        let _ = js_sys::Reflect::set(&h, &JsValue::from_str("content-type"), &JsValue::from_str(t));
+    }
+    h
+}
+
+impl Headers {
+    /// The headers for `authorization` (the header's value).
+    pub(crate) fn new(authorization: &str) -> Headers {
+        let authorization = JsValue::from_str(authorization);
+        let plain = make_headers(Some(&authorization), None);
+        let json = make_headers(Some(&authorization), Some(JSON));
+        Headers { authorization, plain, json }
+    }
+
+    /// Gives `init` the headers of `req`: shared ones for the usual requests, else made for it.
+    fn set(init: &Fields, auth: Option<&Headers>, req: &HttpRequest) {
+        let content_type = req.body.as_ref().map(|_| req.content_type.unwrap_or(JSON));
+        match (auth, content_type) {
+            (Some(h), None) => init.set_headers(&h.plain),
+            (Some(h), Some(JSON)) => init.set_headers(&h.json),
+            (auth, content_type) => init.set_headers(&make_headers(auth.map(|h| &h.authorization), content_type)),
         }
-        Failure::Final(internal(&msg))
-    })?;
-    let promise = global_fetch(&request).map_err(|e| {
-        let (err, _) = connection_error(base, &e);
-        Failure::Final(err)
-    })?;
-    let response = match stop.race(promise).await {
-        Raced::Done(Ok(v)) => v,
-        Raced::Done(Err(e)) => {
-            let (err, outcome) = connection_error(base, &e);
-            return Err(Failure::Retryable(err, outcome));
+    }
+}
+
+const JSON: &str = "application/json";
+
+/// What to send: a call (finished with the reply) or a plain request (whose reply a future
+/// awaits).
+pub(crate) enum Target<'a> {
+    Call(Call),
+    Request(&'a str, &'a HttpRequest, Option<&'a AbortSignal>),
+}
+
+/// An attempt in flight, then its reply until a future takes it.
+enum Slot {
+    Flying(Flight),
+    Landed(Reply),
+}
+
+struct Flight {
+    ctl: AbortController,
+    timer: JsValue,
+    /// The caller's signal and the listener that forwards its `abort`.
+    listener: Option<(AbortSignal, Function)>,
+    /// Why the controller was aborted (`TimedOut` or `Aborted`), if it was.
+    stopped: Option<ReplyKind>,
+    status: u16,
+    response: Option<Response>,
+    /// The call to finish with the reply; `None` when a future awaits it.
+    call: Option<Call>,
+}
+
+static ATTEMPTS: Global<Slab<Slot>> = Global(Slab::new());
+
+static ON_RESPONSE: Global<OnceCell<Callback>> = Global(OnceCell::new());
+static ON_REJECTED: Global<OnceCell<Callback>> = Global(OnceCell::new());
+static ON_TEXT: Global<OnceCell<Callback>> = Global(OnceCell::new());
+static ON_TEXT_FAILED: Global<OnceCell<Callback>> = Global(OnceCell::new());
+static ON_DEADLINE: Global<OnceCell<Callback>> = Global(OnceCell::new());
+static ON_ABORT: Global<OnceCell<Callback>> = Global(OnceCell::new());
+
+/// Starts one attempt. `auth` holds the headers to send (`None`: `accept` and the content type
+/// only) and `ms` is the time left before the deadline. The promise settles when the attempt
+/// ends: as finishing the call settles it, or with `undefined` for a plain request (then
+/// [`take_reply`] has the reply). An attempt that cannot start gives its reply (and the call) at
+/// once.
+pub(crate) fn start(target: Target<'_>, auth: Option<&Headers>, ms: f64) -> Result<(u32, Promise), (Reply, Option<Call>)> {
+    let (url, req, signal) = match &target {
+        Target::Call(c) => (c.url(), c.request(), c.signal()),
+        Target::Request(url, req, signal) => (*url, *req, *signal),
+    };
+    let early = if signal.is_some_and(AbortSignal::aborted) {
+        Some(ReplyKind::Aborted)
+    } else if ms.is_nan() || ms <= 0.0 {
+        Some(ReplyKind::TimedOut)
+    } else {
+        None
+    };
+    let ctl = match early {
+        Some(_) => None,
+        None => AbortController::new().ok(),
+    };
+    let sent = ctl.map(|ctl| {
+        let init = fields();
+        init.set_method(req.method);
+        Headers::set(&init, auth, req);
+        if let Some(body) = &req.body {
+            init.set_body(body);
         }
-        Raced::Stopped(why) => {
-            ctl.abort();
-            return Err(Failure::Stopped(why));
+        init.set_signal(&ctl.signal());
+        (fetch(url, &init), ctl)
+    });
+    let signal = signal.cloned();
+    let call = match target {
+        Target::Call(c) => Some(c),
+        Target::Request(..) => None,
+    };
+    let (pending, ctl) = match (early, sent) {
+        (Some(kind), _) => return Err((Reply::new(kind), call)),
+        (None, None) => return Err((Reply::new(ReplyKind::Threw(Some(":AbortController is not available".to_owned()))), call)),
+        (None, Some((Err(e), _))) => return Err((Reply::new(ReplyKind::Threw(failure(&e))), call)),
+        (None, Some((Ok(p), ctl))) => (p, ctl),
+    };
+    let flight = Flight { ctl, timer: JsValue::UNDEFINED, listener: None, stopped: None, status: 0, response: None, call };
+    let id = match ATTEMPTS.0.insert(Slot::Flying(flight)) {
+        Ok(id) => id,
+        Err(slot) => {
+            let call = match slot {
+                Slot::Flying(f) => f.call,
+                Slot::Landed(_) => None,
+            };
+            return Err((Reply::new(ReplyKind::Threw(Some(":too many requests in flight".to_owned()))), call));
         }
     };
-    let response: Response = response.dyn_into().map_err(|_| Failure::Final(internal("fetch did not return a Response")))?;
-    let status = response.status();
-    let headers = response.headers();
-    let header = |name: &str| headers.get(name).ok().flatten();
-    let trace_id = header("x-trace-id");
-    let retry_after_ms = header("retry-after").and_then(|v| parse_retry_after(&v, now_ms()));
-    let declared = header("content-length").and_then(|v| v.trim().parse::<u64>().ok());
+    let timer = set_timeout(callback(&ON_DEADLINE, on_deadline).function(), ms.min(2_147_483_647.0), id);
+    let listener = signal.map(|s| {
+        let f = callback(&ON_ABORT, on_abort).bind(id);
+        let _ = s.add_event_listener_with_callback("abort", &f);
+        (s, f)
+    });
+    ATTEMPTS.0.with(id, |slot| {
+        if let Slot::Flying(f) = slot {
+            f.timer = timer;
+            f.listener = listener;
+        }
+    });
+    let promise = then(&pending, &callback(&ON_RESPONSE, on_response).bind(id), &callback(&ON_REJECTED, on_rejected).bind(id));
+    Ok((id, promise))
+}
+
+/// The reply of an attempt that ended with no call to finish.
+pub(crate) fn take_reply(id: u32) -> Option<Reply> {
+    match ATTEMPTS.0.take(id)? {
+        Slot::Landed(reply) => Some(reply),
+        // Still flying: cannot happen once its promise settled.
+        Slot::Flying(_) => None,
+    }
+}
+
+/// Sends `req` once and waits for the reply (see [`start`]).
+pub(crate) async fn attempt(url: &str, req: &HttpRequest, auth: Option<&Headers>, signal: Option<&AbortSignal>, ms: f64) -> Reply {
+    match start(Target::Request(url, req, signal), auth, ms) {
+        Ok((id, promise)) => {
+            let _ = JsFuture::from(promise).await;
+            take_reply(id).unwrap_or_else(|| Reply::new(ReplyKind::Unreachable(None)))
+        }
+        Err((reply, _)) => reply,
+    }
+}
+
+/// Ends attempt `id`: clears its timer and listener, then finishes its call with the reply, or
+/// leaves the reply for [`take_reply`].
+fn land(id: u32, kind: ReplyKind) -> Result<JsValue, JsValue> {
+    let Some(Slot::Flying(flight)) = ATTEMPTS.0.take(id) else { return Ok(JsValue::UNDEFINED) };
+    let Flight { timer, listener, stopped, response, call, .. } = flight;
+    clear_timeout(&timer);
+    if let Some((signal, f)) = listener {
+        let _ = signal.remove_event_listener_with_callback("abort", &f);
+    }
+    // An attempt whose controller was aborted ended for that reason, whatever fetch said.
+    let reply = Reply { kind: stopped.unwrap_or(kind), response };
+    match call {
+        Some(call) => finish(call, reply),
+        None => {
+            // Back in its own slot, which nothing else took meanwhile (no await in between).
+            let _ = ATTEMPTS.0.insert_at(id, Slot::Landed(reply));
+            Ok(JsValue::UNDEFINED)
+        }
+    }
+}
+
+/// Runs `f` on attempt `id` while it flies.
+fn with_flight<T>(id: u32, f: impl FnOnce(&mut Flight) -> T) -> Option<T> {
+    ATTEMPTS.0.with(id, |slot| match slot {
+        Slot::Flying(flight) => Some(f(flight)),
+        Slot::Landed(_) => None,
+    })?
+}
+
+/// Aborts attempt `id`'s fetch, recording why.
+fn stop(id: u32, why: ReplyKind) {
+    let ctl = with_flight(id, |f| {
+        if f.stopped.is_none() {
+            f.stopped = Some(why);
+        }
+        f.ctl.clone()
+    });
+    if let Some(ctl) = ctl {
+        ctl.abort();
+    }
+}
+
+fn on_deadline(id: u32, _: JsValue) -> Result<JsValue, JsValue> {
+    stop(id, ReplyKind::TimedOut);
+    Ok(JsValue::UNDEFINED)
+}
+
+fn on_abort(id: u32, _: JsValue) -> Result<JsValue, JsValue> {
+    stop(id, ReplyKind::Aborted);
+    Ok(JsValue::UNDEFINED)
+}
+
+fn on_rejected(id: u32, err: JsValue) -> Result<JsValue, JsValue> {
+    land(id, ReplyKind::Unreachable(failure(&err)))
+}
+
+fn on_response(id: u32, res: JsValue) -> Result<JsValue, JsValue> {
+    let res: Response = res.unchecked_into();
+    let status = res.status().unwrap_or(0);
+    let declared = res.header("content-length").and_then(|v| parse_u64(v.trim()));
+    let ctl = with_flight(id, |f| {
+        f.status = status;
+        f.response = Some(res.clone().unchecked_into());
+        f.ctl.clone()
+    });
+    let Some(ctl) = ctl else { return Ok(JsValue::UNDEFINED) };
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         ctl.abort();
-        return Err(Failure::Final(too_large(status, trace_id)));
+        return land(id, ReplyKind::TooLarge(status));
     }
-    let text = response.text().map_err(|_| Failure::Final(internal("Could not read the response body")))?;
-    let body = match stop.race(text).await {
-        Raced::Done(Ok(v)) => v,
-        Raced::Done(Err(e)) => {
-            // The connection broke while the body was streaming: the request was sent.
-            let (err, _) = connection_error(base, &e);
-            return Err(Failure::Retryable(err, Outcome::MaybeSent));
-        }
-        Raced::Stopped(why) => {
-            ctl.abort();
-            return Err(Failure::Stopped(why));
-        }
-    };
+    match res.text() {
+        Ok(text) => Ok(then(&text, &callback(&ON_TEXT, on_text).bind(id), &callback(&ON_TEXT_FAILED, on_text_failed).bind(id)).into()),
+        Err(e) => land(id, ReplyKind::Broken(failure(&e))),
+    }
+}
+
+fn on_text(id: u32, text: JsValue) -> Result<JsValue, JsValue> {
+    let status = with_flight(id, |f| f.status).unwrap_or(0);
     // UTF-16 length first (cheap, no copy), then the UTF-8 length of the copy.
-    if body.dyn_ref::<js_sys::JsString>().is_some_and(|s| s.length() as usize > MAX_BODY_BYTES) {
-        return Err(Failure::Final(too_large(status, trace_id)));
+    if text.unchecked_ref::<JsString>().length() as usize > MAX_BODY_BYTES {
+        return land(id, ReplyKind::TooLarge(status));
     }
-    let body = body.as_string().unwrap_or_default();
+    let body = text.as_string().unwrap_or_default();
     if body.len() > MAX_BODY_BYTES {
-        return Err(Failure::Final(too_large(status, trace_id)));
+        return land(id, ReplyKind::TooLarge(status));
     }
-    Ok(RawResponse { status, body, trace_id, retry_after_ms })
+    land(id, ReplyKind::Done { status, body })
+}
+
+fn on_text_failed(id: u32, err: JsValue) -> Result<JsValue, JsValue> {
+    land(id, ReplyKind::Broken(failure(&err)))
 }

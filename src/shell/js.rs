@@ -1,31 +1,117 @@
-//! Raw bindings to the JavaScript globals the shell needs. Every binding is on the global object
+//! Raw bindings to the JavaScript the shell needs. Every binding is on the global object
 //! (`globalThis`), never on `window`: Node, Deno, Bun and workerd have no `window`.
+//!
+//! Callbacks that JavaScript calls (promise reactions, timers, `abort` listeners) are a few
+//! long-lived functions made once ([`callback`]) and bound per use to a `u32` id
+//! ([`Callback::bind`]), so that no call allocates a wasm-bindgen closure.
 
-use js_sys::{Function, Promise, Reflect};
+use crate::prelude::*;
+use ::core::cell::{OnceCell, RefCell};
+use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
+use web_sys::AbortSignal;
 
 #[wasm_bindgen]
 extern "C" {
     /// The global `fetch`. `catch`: a runtime without `fetch` throws a TypeError, which must
     /// become a typed error instead of unwinding through wasm frames.
     #[wasm_bindgen(catch, js_name = fetch)]
-    pub(crate) fn global_fetch(req: &web_sys::Request) -> Result<Promise, JsValue>;
+    pub(crate) fn fetch(url: &str, init: &Object) -> Result<Promise, JsValue>;
 
-    /// The global `setTimeout`; returns a number (browsers, workerd) or a `Timeout` (Node).
-    #[wasm_bindgen(catch, js_name = setTimeout)]
-    pub(crate) fn set_timeout(cb: &Function, ms: f64) -> Result<JsValue, JsValue>;
+    /// The global `setTimeout`, passing `id` to `f`; returns a number (browsers, workerd) or a
+    /// `Timeout` (Node).
+    #[wasm_bindgen(js_name = setTimeout)]
+    pub(crate) fn set_timeout(f: &Function, ms: f64, id: u32) -> JsValue;
 
     /// The global `clearTimeout`.
-    #[wasm_bindgen(catch, js_name = clearTimeout)]
-    pub(crate) fn clear_timeout(id: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    pub(crate) fn clear_timeout(timer: &JsValue);
+
+    /// A function or a promise, for `bind` and `then` with plain functions.
+    type Callable;
+    /// `f.bind(null, id)`.
+    #[wasm_bindgen(method, js_name = bind)]
+    fn bind_id(this: &Callable, this_arg: &JsValue, id: u32) -> Function;
+    #[wasm_bindgen(method, js_name = then)]
+    fn then_call(this: &Callable, on_fulfilled: &Function, on_rejected: &Function) -> Promise;
+
+    /// A plain object being filled as a `fetch` init or a headers record.
+    #[wasm_bindgen(extends = Object)]
+    pub(crate) type Fields;
+    #[wasm_bindgen(method, setter)]
+    pub(crate) fn set_method(this: &Fields, v: &str);
+    #[wasm_bindgen(method, setter)]
+    pub(crate) fn set_headers(this: &Fields, v: &Fields);
+    #[wasm_bindgen(method, setter)]
+    pub(crate) fn set_body(this: &Fields, v: &str);
+    #[wasm_bindgen(method, setter)]
+    pub(crate) fn set_signal(this: &Fields, v: &AbortSignal);
+    #[wasm_bindgen(method, setter)]
+    pub(crate) fn set_accept(this: &Fields, v: &str);
+    #[wasm_bindgen(method, setter)]
+    pub(crate) fn set_authorization(this: &Fields, v: &JsValue);
+
+    /// What `fetch` resolved with (read structurally: any object with these members works).
+    pub(crate) type Response;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    pub(crate) fn status(this: &Response) -> Result<u16, JsValue>;
+    #[wasm_bindgen(method, catch, structural, js_name = text)]
+    pub(crate) fn text(this: &Response) -> Result<Promise, JsValue>;
+    /// `response.headers.get(name)`.
+    #[wasm_bindgen(method, catch, getter, structural)]
+    fn headers(this: &Response) -> Result<Headers, JsValue>;
+
+    type Headers;
+    #[wasm_bindgen(method, catch, structural)]
+    fn get(this: &Headers, name: &str) -> Result<Option<String>, JsValue>;
+
+    /// Property reads that may throw (or meet `undefined`), for error causes and runtime checks.
+    pub(crate) type Props;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    pub(crate) fn cause(this: &Props) -> Result<Props, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    pub(crate) fn code(this: &Props) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    pub(crate) fn message(this: &Props) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    pub(crate) fn process(this: &Props) -> Result<Props, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    pub(crate) fn versions(this: &Props) -> Result<Props, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    pub(crate) fn node(this: &Props) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural, js_name = Deno)]
+    pub(crate) fn deno(this: &Props) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural, js_name = Bun)]
+    pub(crate) fn bun(this: &Props) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural, js_name = EdgeRuntime)]
+    pub(crate) fn edge_runtime(this: &Props) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    pub(crate) fn navigator(this: &Props) -> Result<Props, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural, js_name = userAgent)]
+    pub(crate) fn user_agent(this: &Props) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    pub(crate) fn window(this: &Props) -> Result<Props, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    pub(crate) fn document(this: &Props) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural, js_name = importScripts)]
+    pub(crate) fn import_scripts(this: &Props) -> Result<JsValue, JsValue>;
+
+    /// The real global object. `js_sys::global()` looks at `self` first, which Node DOM test
+    /// setups (global-jsdom, happy-dom's GlobalRegistrator) point at their window object.
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    pub(crate) static GLOBAL_THIS: Props;
 }
 
-/// `obj[key]`, or `undefined` when `obj` is not an object or the lookup throws.
-pub(crate) fn get(obj: &JsValue, key: &str) -> JsValue {
-    if !obj.is_object() && !obj.is_function() {
-        return JsValue::UNDEFINED;
+impl Response {
+    /// A response header; `None` when absent or unreadable.
+    pub(crate) fn header(&self, name: &str) -> Option<String> {
+        self.headers().ok()?.get(name).ok().flatten()
     }
-    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `promise.then(on_fulfilled, on_rejected)`.
+pub(crate) fn then(promise: &Promise, on_fulfilled: &Function, on_rejected: &Function) -> Promise {
+    promise.unchecked_ref::<Callable>().then_call(on_fulfilled, on_rejected)
 }
 
 /// Neither `undefined` nor `null`.
@@ -36,4 +122,90 @@ pub(crate) fn present(v: &JsValue) -> bool {
 /// Milliseconds since the epoch (`Date.now()`).
 pub(crate) fn now_ms() -> f64 {
     js_sys::Date::now()
+}
+
+/// A value shared by the whole module. wasm32-unknown-unknown without atomics has one thread,
+/// and the values are only touched through short `RefCell` borrows or once-initialized cells.
+pub(crate) struct Global<T>(pub(crate) T);
+
+unsafe impl<T> Sync for Global<T> {}
+
+/// A long-lived JavaScript function that takes an id first: `f(id, value)`.
+pub(crate) struct Callback(Closure<dyn Fn(u32, JsValue) -> Result<JsValue, JsValue>>);
+
+impl Callback {
+    /// The function with `id` bound as its first argument.
+    pub(crate) fn bind(&self, id: u32) -> Function {
+        self.function().unchecked_ref::<Callable>().bind_id(&JsValue::NULL, id)
+    }
+
+    /// The function itself (for `setTimeout(f, ms, id)`).
+    pub(crate) fn function(&self) -> &Function {
+        self.0.as_ref().unchecked_ref()
+    }
+}
+
+/// The callback calling `f`, made on first use and kept for the life of the module.
+pub(crate) fn callback(cell: &'static Global<OnceCell<Callback>>, f: fn(u32, JsValue) -> Result<JsValue, JsValue>) -> &'static Callback {
+    cell.0.get_or_init(|| Callback(Closure::new(f)))
+}
+
+/// Values by `u32` id while they are in use: the slot index in the low 20 bits, a use count
+/// above, so that a stale id (a late timer, say) never finds a newer value.
+pub(crate) struct Slab<T>(RefCell<Vec<(u32, Option<T>)>>);
+
+const INDEX_BITS: u32 = 20;
+
+impl<T> Slab<T> {
+    pub(crate) const fn new() -> Slab<T> {
+        Slab(RefCell::new(Vec::new()))
+    }
+
+    /// Stores `value` and returns its id; gives it back with a million values in use.
+    pub(crate) fn insert(&self, value: T) -> Result<u32, T> {
+        let Ok(mut slots) = self.0.try_borrow_mut() else { return Err(value) };
+        let index = match slots.iter().position(|(_, v)| v.is_none()) {
+            Some(i) => i,
+            None if slots.len() < (1 << INDEX_BITS) => {
+                slots.push((0, None));
+                slots.len() - 1
+            }
+            None => return Err(value),
+        };
+        let Some((id, slot)) = slots.get_mut(index) else { return Err(value) };
+        let uses = (*id >> INDEX_BITS).wrapping_add(1) & ((1 << (32 - INDEX_BITS)) - 1);
+        *id = (uses << INDEX_BITS) | index as u32;
+        *slot = Some(value);
+        Ok(*id)
+    }
+
+    /// Stores `value` under `id` again, in the free slot it had.
+    pub(crate) fn insert_at(&self, id: u32, value: T) -> Result<(), T> {
+        let Ok(mut slots) = self.0.try_borrow_mut() else { return Err(value) };
+        match slots.get_mut((id & ((1 << INDEX_BITS) - 1)) as usize) {
+            Some((i, slot @ None)) if *i == id => {
+                *slot = Some(value);
+                Ok(())
+            }
+            _ => Err(value),
+        }
+    }
+
+    /// Runs `f` on the value of `id`, if it is still there.
+    pub(crate) fn with<R>(&self, id: u32, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+        let mut slots = self.0.try_borrow_mut().ok()?;
+        match slots.get_mut((id & ((1 << INDEX_BITS) - 1)) as usize)? {
+            (i, Some(v)) if *i == id => Some(f(v)),
+            _ => None,
+        }
+    }
+
+    /// Removes and returns the value of `id`.
+    pub(crate) fn take(&self, id: u32) -> Option<T> {
+        let mut slots = self.0.try_borrow_mut().ok()?;
+        match slots.get_mut((id & ((1 << INDEX_BITS) - 1)) as usize)? {
+            (i, v) if *i == id => v.take(),
+            _ => None,
+        }
+    }
 }

@@ -14,15 +14,18 @@ mod client;
 mod http;
 mod js;
 mod runtime;
-mod stop;
+mod timer;
 mod wait;
 
 use crate::core::auth::parse_client_options;
 use crate::core::error::{ErrorKind, SdkError};
-use client::{aborted, prepare, Shared};
+use crate::core::json::quote;
+use crate::prelude::*;
+use alloc::rc::Rc;
+use client::{aborted, prepare, Call, Shared};
+use js::now_ms;
+use runtime::is_browser;
 use js_sys::{Function, Promise};
-use std::rc::Rc;
-use stop::Stop;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
@@ -38,7 +41,7 @@ fn browser_error() -> SdkError {
 
 fn invalid(field: &str, msg: &str) -> SdkError {
     let mut e = SdkError::new(ErrorKind::Validation, "INVALID_ARGUMENT", msg);
-    e.field = Some(field.to_string());
+    e.field = Some(field.to_owned());
     e
 }
 
@@ -70,7 +73,7 @@ impl Core {
     pub fn new(#[wasm_bindgen(js_name = optionsJson)] options_json: &str) -> Result<Core, JsValue> {
         let opts = parse_client_options(options_json).map_err(|e| JsValue::from_str(&e.to_json()))?;
         let shared = Rc::new(Shared::new(opts));
-        if !shared.opts.dangerously_allow_browser && runtime::is_browser() {
+        if !shared.opts.dangerously_allow_browser && is_browser() {
             return Err(shared.reject_value(&browser_error()));
         }
         Ok(Core { shared })
@@ -97,14 +100,7 @@ impl Core {
             Ok(v) => v,
             Err(e) => return Promise::reject(&shared.reject_value(&e)),
         };
-        // The deadline starts now, not when the future is first polled.
-        let stop = Stop::new(Some(timeout), signal.as_ref());
-        future_to_promise(async move {
-            match shared.run(op, &req, &stop, timeout).await {
-                Ok(out) => Ok(JsValue::from_str(&out)),
-                Err(e) => Err(shared.reject_value(&e)),
-            }
-        })
+        client::start(Call::new(shared, op, req, signal, timeout))
     }
 
     /// Polls the auth state of `{instanceId}` or `{configId, identifier}` until every connection
@@ -134,18 +130,19 @@ impl Core {
             Ok(v) => v,
             Err(e) => return Promise::reject(&shared.reject_value(&e)),
         };
-        let stop = Stop::new(Some(timeout), signal.as_ref());
+        // The deadline starts now, not when the future is first polled.
+        let deadline = now_ms() + timeout;
         future_to_promise(async move {
-            wait::run(&shared, target, on_pending, signal, &stop, timeout, interval).await
+            wait::run(&shared, target, on_pending, signal, deadline, timeout, interval).await
         })
     }
 
     /// `{"envUrl": ..., "clientId": ...}`: safe to show, never the secret.
     pub fn describe(&self) -> String {
         let mut out = String::from("{\"envUrl\":");
-        out.push_str(&serde_json::Value::String(self.shared.opts.env_url.clone()).to_string());
+        out.push_str(&quote(&self.shared.opts.env_url));
         out.push_str(",\"clientId\":");
-        out.push_str(&serde_json::Value::String(self.shared.opts.client_id.clone()).to_string());
+        out.push_str(&quote(&self.shared.opts.client_id));
         out.push('}');
         out
     }
@@ -157,7 +154,7 @@ impl Core {
         if signal.is_some_and(|s| s.aborted()) {
             return Err(aborted());
         }
-        if !self.shared.opts.dangerously_allow_browser && runtime::is_browser() {
+        if !self.shared.opts.dangerously_allow_browser && is_browser() {
             return Err(browser_error());
         }
         Ok(())

@@ -4,33 +4,31 @@
 //! inside Node, or a browser web worker. Server-side runtimes that expose browser-like globals
 //! (Deno, Bun, Cloudflare Workers, Vercel Edge) are not browsers: a secret is safe there.
 
-use super::js::{get, present};
-use wasm_bindgen::prelude::*;
+use super::js::{present, Props, GLOBAL_THIS};
+use wasm_bindgen::JsValue;
 
-#[wasm_bindgen]
-extern "C" {
-    /// The real global object. `js_sys::global()` looks at `self` first, which Node DOM test
-    /// setups (global-jsdom, happy-dom's GlobalRegistrator) point at their window object.
-    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
-    static GLOBAL_THIS: JsValue;
+/// A property read that may throw or meet `undefined`: `undefined` then.
+fn read<T: From<JsValue>>(r: Result<T, JsValue>) -> T {
+    r.unwrap_or_else(|_| T::from(JsValue::UNDEFINED))
 }
 
 pub(crate) fn is_browser() -> bool {
-    let g: JsValue = GLOBAL_THIS.with(JsValue::clone);
-    // Node (also Bun and Deno 2, which emulate `process`): jsdom/happy-dom set `window` there.
-    if present(&get(&get(&get(&g, "process"), "versions"), "node")) {
-        return false;
-    }
-    if present(&get(&g, "Deno")) || present(&get(&g, "Bun")) || present(&get(&g, "EdgeRuntime")) {
-        return false;
-    }
-    if get(&get(&g, "navigator"), "userAgent").as_string().as_deref() == Some("Cloudflare-Workers") {
-        return false;
-    }
-    if present(&get(&get(&g, "window"), "document")) {
-        return true;
-    }
-    // Dedicated and shared workers in a browser have `importScripts`; workerd defines
-    // `WorkerGlobalScope` but not `importScripts`, and may have no `navigator` to recognise it by.
-    get(&g, "importScripts").is_function()
+    GLOBAL_THIS.with(|g: &Props| {
+        // Node (also Bun and Deno 2, which emulate `process`): jsdom/happy-dom set `window` there.
+        if present(&read(read(read(g.process()).versions()).node())) {
+            return false;
+        }
+        if present(&read(g.deno())) || present(&read(g.bun())) || present(&read(g.edge_runtime())) {
+            return false;
+        }
+        if read(read(g.navigator()).user_agent()).as_string().as_deref() == Some("Cloudflare-Workers") {
+            return false;
+        }
+        if present(&read(read(g.window()).document())) {
+            return true;
+        }
+        // Dedicated and shared workers in a browser have `importScripts`; workerd defines
+        // `WorkerGlobalScope` but not `importScripts`, and may have no `navigator` to recognise it by.
+        read(g.import_scripts()).is_function()
+    })
 }

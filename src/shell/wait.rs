@@ -1,16 +1,19 @@
 //! `waitForAuth`: poll the auth state until every connection is ACTIVE.
 //!
 //! Each poll is a full call (token, retries, 401 refresh) with the client's request timeout
-//! capped by the time left; between polls the shell sleeps `auth_poll_delay_ms` on the wait's own
-//! [`Stop`], so the caller's signal ends the wait at once and the deadline ends it on time.
+//! capped by the time left; between polls the shell sleeps `auth_poll_delay_ms`, so the caller's
+//! signal ends the wait at once and the wait's deadline ends it on time.
 
-use super::client::{Shared, aborted};
-use super::stop::{Stop, Stopped};
+use super::client::{aborted, ms_text, Shared};
+use super::js::now_ms;
+use super::timer::{wait, Woke};
 use crate::core::error::{ErrorKind, SdkError};
+use crate::core::json::{self, Value};
 use crate::core::ops::{all_active, parse_wait_target, WaitTarget};
 use crate::core::policy::auth_poll_delay_ms;
+use crate::prelude::*;
+use alloc::rc::Rc;
 use js_sys::Function;
-use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
@@ -30,23 +33,21 @@ impl Target {
 
 /// Names of the connections of a poll's output that are not ACTIVE.
 fn pending_names(output_json: &str) -> Vec<String> {
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(output_json) else { return Vec::new() };
+    let Some(v) = json::parse(output_json) else { return Vec::new() };
     let list = v.get("connections").or_else(|| v.get("connectedAccounts"));
-    let Some(items) = list.and_then(serde_json::Value::as_array) else { return Vec::new() };
+    let Some(Value::Array(items)) = list else { return Vec::new() };
     items
         .iter()
         .filter(|c| {
-            !c.get("connectedAccountStatus")
-                .and_then(serde_json::Value::as_str)
-                .is_some_and(|s| s.eq_ignore_ascii_case("ACTIVE"))
+            !c.get("connectedAccountStatus").and_then(Value::as_str).is_some_and(|s| s.eq_ignore_ascii_case("ACTIVE"))
         })
-        .map(|c| c.get("connectionName").and_then(serde_json::Value::as_str).unwrap_or("?").to_string())
+        .map(|c| c.get("connectionName").and_then(Value::as_str).unwrap_or("?").to_owned())
         .collect()
 }
 
 fn auth_timeout(timeout_ms: f64, last: Option<&str>) -> SdkError {
     let mut msg = String::from("Timed out after ");
-    msg.push_str(&super::client::ms_text(timeout_ms));
+    msg.push_str(&ms_text(timeout_ms));
     msg.push_str(" ms waiting for authorization");
     match last {
         None => msg.push_str("; no auth state was received"),
@@ -61,14 +62,16 @@ fn auth_timeout(timeout_ms: f64, last: Option<&str>) -> SdkError {
     SdkError::new(ErrorKind::AuthTimeout, "AUTH_TIMEOUT", msg)
 }
 
-/// The wait itself. Resolves with the first all-ACTIVE state's JSON; rejects with an SdkError
-/// JSON string, or with whatever `on_pending` threw.
+/// The wait itself, whose deadline is `deadline` (`Date.now()` clock). Resolves with the first
+/// all-ACTIVE state's JSON; rejects with an SdkError JSON string, or with whatever `on_pending`
+/// threw.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn run(
     shared: &Rc<Shared>,
     target: Target,
     on_pending: Option<Function>,
     signal: Option<AbortSignal>,
-    stop: &Stop,
+    deadline: f64,
     timeout_ms: f64,
     poll_interval_ms: Option<f64>,
 ) -> Result<JsValue, JsValue> {
@@ -77,17 +80,13 @@ pub(crate) async fn run(
     let mut last: Option<String> = None;
     let mut polls: u32 = 0;
     loop {
-        let left = stop.remaining();
+        let left = deadline - now_ms();
         if left <= 0.0 {
             return Err(shared.reject_value(&auth_timeout(timeout_ms, last.as_deref())));
         }
         let capped = left < shared.opts.timeout_ms;
         let poll_timeout = if capped { left } else { shared.opts.timeout_ms };
-        let out = {
-            let poll_stop = Stop::new(Some(poll_timeout), signal.as_ref());
-            shared.run(op, &req, &poll_stop, poll_timeout).await
-        };
-        let out = match out {
+        let out = match shared.run(op, req.clone(), signal.clone(), poll_timeout).await {
             Ok(out) => out,
             // The poll ran into the wait's own deadline: that is the wait timing out.
             Err(e) if capped && e.kind == ErrorKind::Timeout => {
@@ -105,12 +104,10 @@ pub(crate) async fn run(
         last = Some(out);
         let delay = auth_poll_delay_ms(poll_interval_ms, polls);
         polls = polls.saturating_add(1);
-        match stop.sleep(delay).await {
-            Ok(()) => {}
-            Err(Stopped::Aborted) => return Err(shared.reject_value(&aborted())),
-            Err(Stopped::TimedOut) => {
-                return Err(shared.reject_value(&auth_timeout(timeout_ms, last.as_deref())))
-            }
+        match wait(None, delay, deadline - now_ms(), signal.as_ref()).await {
+            Woke::Done => {}
+            Woke::TimedOut => return Err(shared.reject_value(&auth_timeout(timeout_ms, last.as_deref()))),
+            Woke::Aborted => return Err(shared.reject_value(&aborted())),
         }
     }
 }
