@@ -7,7 +7,7 @@ use crate::prelude::*;
 
 use super::json::{self, Map, ObjectWriter, Value};
 use super::model::ToJson;
-use super::text::{cat, push_u64};
+use super::text::{self, cat, push_u64};
 
 /// Which error class JavaScript throws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,7 +182,7 @@ impl SdkError {
     /// An invalid input. The message is prefixed with the field's path unless it names it already.
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
         let message = message.into();
-        let message = if field.is_empty() || message.contains(field) {
+        let message = if field.is_empty() || text::contains(&message, field) {
             message
         } else {
             cat(&[field, ": ", &message])
@@ -605,7 +605,7 @@ fn field_from_message(message: &str) -> Option<String> {
     if !lower.starts_with("validation error") {
         return None;
     }
-    let after = message.split_once(" - ")?.1;
+    let after = text::split_once(message, " - ")?.1;
     let (path, _) = after.split_once(':')?;
     let path = path.trim();
     let plausible = !path.is_empty()

@@ -134,16 +134,19 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.pos).copied()
     }
 
+    #[inline(always)]
     fn bump(&mut self) -> Option<u8> {
         let b = self.peek()?;
         self.pos += 1;
         Some(b)
     }
 
+    #[inline(always)]
     fn skip_ws(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.pos += 1;
@@ -230,12 +233,20 @@ impl Parser<'_> {
     fn string(&mut self) -> Option<String> {
         self.pos += 1;
         let mut out = String::new();
-        let mut run = self.pos;
         loop {
+            // The run of plain characters up to the next quote, backslash or control character.
+            let rest = self.text.as_bytes().get(self.pos..)?;
+            let n = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+            let run = self.pos;
+            self.pos += n;
             match self.peek()? {
                 b'"' => {
-                    out.push_str(self.text.get(run..self.pos)?);
+                    let s = self.text.get(run..self.pos)?;
                     self.pos += 1;
+                    if out.is_empty() {
+                        return Some(s.to_owned());
+                    }
+                    out.push_str(s);
                     return Some(out);
                 }
                 b'\\' => {
@@ -254,10 +265,8 @@ impl Parser<'_> {
                         _ => return None,
                     };
                     out.push(c);
-                    run = self.pos;
                 }
-                0..=0x1f => return None,
-                _ => self.pos += 1,
+                _ => return None,
             }
         }
     }

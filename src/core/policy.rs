@@ -6,6 +6,7 @@ use crate::prelude::*;
 
 use super::auth::TokenGrant;
 use super::ops::Operation;
+use super::text::{contains, replace};
 use super::time::parse_imf_fixdate;
 
 /// Lifetime assumed when the token endpoint gives none (or zero, negative, not a number): the
@@ -216,8 +217,8 @@ pub fn redact(text: &str, secrets: &[&str]) -> String {
     // Longest first, picked one at a time: there are only a few secrets.
     while let Some((i, _)) = left.iter().enumerate().max_by_key(|(_, s)| s.len()) {
         let s = left.swap_remove(i);
-        if out.contains(s) {
-            out = out.replace(s, "[redacted]");
+        if contains(&out, s) {
+            out = replace(&out, s, "[redacted]");
         }
     }
     out

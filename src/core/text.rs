@@ -12,6 +12,45 @@ pub(crate) fn cat(parts: &[&str]) -> String {
     out
 }
 
+/// The byte offset of the first `needle` in `hay` (a plain search: the texts are short, and the
+/// two-way searcher of `str::find` is large in WebAssembly).
+pub(crate) fn find(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    if n.is_empty() {
+        return Some(0);
+    }
+    (0..=h.len().checked_sub(n.len())?).find(|&i| h.get(i..i + n.len()) == Some(n))
+}
+
+/// Whether `hay` contains `needle`.
+pub(crate) fn contains(hay: &str, needle: &str) -> bool {
+    find(hay, needle).is_some()
+}
+
+/// `hay` split around the first `needle`.
+pub(crate) fn split_once<'a>(hay: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
+    let i = find(hay, needle)?;
+    Some((hay.get(..i)?, hay.get(i + needle.len()..)?))
+}
+
+/// `hay` with every `needle` (not empty) replaced by `with`.
+pub(crate) fn replace(hay: &str, needle: &str, with: &str) -> String {
+    let mut out = String::with_capacity(hay.len());
+    let mut rest = hay;
+    while let Some((before, after)) = split_once(rest, needle).filter(|_| !needle.is_empty()) {
+        out.push_str(before);
+        out.push_str(with);
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The number of characters of `s` (its bytes that do not continue a UTF-8 sequence).
+pub(crate) fn char_count(s: &str) -> usize {
+    s.bytes().filter(|b| (b & 0xC0) != 0x80).count()
+}
+
 /// Appends `n` in decimal, at least `width` digits (zero-padded).
 pub(crate) fn push_padded(out: &mut String, mut n: u64, width: usize) {
     let mut digits = [b'0'; 20];
@@ -58,5 +97,13 @@ mod tests {
         push_padded(&mut s, 0, 4);
         assert_eq!(s, "007" .to_owned() + "1234" + "0000");
         assert_eq!(cat(&["a", "", "bc"]), "abc");
+        for (hay, needle) in [("abc", "b"), ("abc", "abc"), ("abc", "abcd"), ("", ""), ("a - b - c", " - "), ("éé", "é"), ("aaa", "aa")] {
+            assert_eq!(find(hay, needle), hay.find(needle), "{hay} {needle}");
+            assert_eq!(split_once(hay, needle), hay.split_once(needle), "{hay} {needle}");
+            assert_eq!(replace(hay, needle, "[x]"), if needle.is_empty() { hay.to_owned() } else { hay.replace(needle, "[x]") });
+        }
+        for s in ["", "abc", "é☃𝄞", "a\u{0}b"] {
+            assert_eq!(char_count(s), s.chars().count());
+        }
     }
 }

@@ -4,7 +4,7 @@
 use crate::prelude::*;
 
 use super::error::SdkError;
-use super::text::{cat, push_u64};
+use super::text::{self, cat, push_u64};
 
 fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
@@ -95,7 +95,7 @@ pub(crate) fn normalize_env_url(raw: &str) -> Result<String, SdkError> {
     if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(fail("contains spaces or control characters"));
     }
-    let Some((scheme, rest)) = raw.split_once("://") else {
+    let Some((scheme, rest)) = text::split_once(raw, "://") else {
         return Err(fail("has no scheme"));
     };
     let scheme = scheme.to_ascii_lowercase();
@@ -128,7 +128,7 @@ pub(crate) fn normalize_env_url(raw: &str) -> Result<String, SdkError> {
         let valid = !host.is_empty()
             && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
             && !host.starts_with(['.', '-'])
-            && !host.contains("..");
+            && !text::contains(host, "..");
         if !valid {
             return Err(fail("has an invalid host"));
         }

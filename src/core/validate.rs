@@ -30,7 +30,7 @@ fn number_message(field: &str, rule: &str, n: usize, unit: &str) -> String {
 }
 
 fn chars(s: &str) -> usize {
-    s.chars().count()
+    super::text::char_count(s)
 }
 
 /// A config name: 1-100 characters of `[a-z0-9_-]`.

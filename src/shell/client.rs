@@ -12,6 +12,7 @@
 
 use super::http::{self, attempt, Attempt, Headers, Reply, Target};
 use super::js::now_ms;
+use super::task;
 use super::timer::{wait, Woke};
 use crate::core::auth::{parse_token_response, token_request, ClientOptions, TokenGrant};
 use crate::core::error::{ErrorKind, SdkError};
@@ -23,7 +24,6 @@ use ::core::cell::RefCell;
 use alloc::rc::Rc;
 use js_sys::Promise;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
 /// An access token ready to send: the headers that carry it (made once per token), and the
@@ -137,7 +137,7 @@ impl Shared {
             Some(f) => f,
             None => {
                 let result = Rc::new(RefCell::new(None));
-                let promise = future_to_promise(token_flight(self.clone(), result.clone()));
+                let promise = task::spawn(token_flight(self.clone(), result.clone()));
                 let f = Flight { promise, result };
                 let mut st = self.state.try_borrow_mut().map_err(|_| busy())?;
                 st.flight = Some(f.clone());
@@ -288,7 +288,7 @@ async fn run_for_js(call: Call) -> Result<JsValue, JsValue> {
 /// Starts a call: at once when a token is cached, else as a future.
 pub(crate) fn start(mut call: Call) -> Promise {
     let Some(bearer) = call.shared.cached() else {
-        return future_to_promise(run_for_js(call));
+        return task::spawn(run_for_js(call));
     };
     call.generation = bearer.generation;
     let ms = call.remaining();
@@ -308,8 +308,8 @@ pub(crate) fn finish(mut call: Call, reply: Reply) -> Result<JsValue, JsValue> {
     match call.next(reply) {
         Next::Done(Ok(out)) => Ok(JsValue::from_str(&out)),
         Next::Done(Err(e)) => Err(call.shared.reject_value(&e)),
-        Next::Reauth => Ok(future_to_promise(run_for_js(call)).into()),
-        Next::Retry(delay) => Ok(future_to_promise(async move {
+        Next::Reauth => Ok(task::spawn(run_for_js(call)).into()),
+        Next::Retry(delay) => Ok(task::spawn(async move {
             if let Err(e) = call.wait(None, delay).await {
                 return Err(call.shared.reject_value(&e));
             }

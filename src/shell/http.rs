@@ -19,7 +19,7 @@ use crate::prelude::*;
 use ::core::cell::OnceCell;
 use js_sys::{Function, JsString, Object, Promise};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use super::task;
 use web_sys::{AbortController, AbortSignal};
 
 /// Bodies larger than this are refused (InvalidResponse).
@@ -199,17 +199,19 @@ struct Flight {
     /// Why the controller was aborted (`TimedOut` or `Aborted`), if it was.
     stopped: Option<ReplyKind>,
     status: u16,
+    /// Set when `fetch` resolved: the promise reactions are for the body from then on.
     response: Option<Response>,
+    /// The two promise reactions, bound to the attempt's id, for `fetch` and then for the body.
+    on_settled: Function,
+    on_failed: Function,
     /// The call to finish with the reply; `None` when a future awaits it.
     call: Option<Call>,
 }
 
 static ATTEMPTS: Global<Slab<Slot>> = Global(Slab::new());
 
-static ON_RESPONSE: Global<OnceCell<Callback>> = Global(OnceCell::new());
-static ON_REJECTED: Global<OnceCell<Callback>> = Global(OnceCell::new());
-static ON_TEXT: Global<OnceCell<Callback>> = Global(OnceCell::new());
-static ON_TEXT_FAILED: Global<OnceCell<Callback>> = Global(OnceCell::new());
+static ON_SETTLED: Global<OnceCell<Callback>> = Global(OnceCell::new());
+static ON_FAILED: Global<OnceCell<Callback>> = Global(OnceCell::new());
 static ON_DEADLINE: Global<OnceCell<Callback>> = Global(OnceCell::new());
 static ON_ABORT: Global<OnceCell<Callback>> = Global(OnceCell::new());
 
@@ -255,7 +257,8 @@ pub(crate) fn start(target: Target<'_>, auth: Option<&Headers>, ms: f64) -> Resu
         (None, Some((Err(e), _))) => return Err((Reply::new(ReplyKind::Threw(failure(&e))), call)),
         (None, Some((Ok(p), ctl))) => (p, ctl),
     };
-    let flight = Flight { ctl, timer: JsValue::UNDEFINED, listener: None, stopped: None, status: 0, response: None, call };
+    let none = || JsValue::UNDEFINED.unchecked_into::<Function>();
+    let flight = Flight { ctl, timer: JsValue::UNDEFINED, listener: None, stopped: None, status: 0, response: None, on_settled: none(), on_failed: none(), call };
     let id = match ATTEMPTS.0.insert(Slot::Flying(flight)) {
         Ok(id) => id,
         Err(slot) => {
@@ -272,13 +275,15 @@ pub(crate) fn start(target: Target<'_>, auth: Option<&Headers>, ms: f64) -> Resu
         let _ = s.add_event_listener_with_callback("abort", &f);
         (s, f)
     });
-    ATTEMPTS.0.with(id, |slot| {
-        if let Slot::Flying(f) = slot {
-            f.timer = timer;
-            f.listener = listener;
-        }
+    let on_settled = callback(&ON_SETTLED, on_settled).bind(id);
+    let on_failed = callback(&ON_FAILED, on_failed).bind(id);
+    let promise = then(&pending, &on_settled, &on_failed);
+    with_flight(id, |f| {
+        f.timer = timer;
+        f.listener = listener;
+        f.on_settled = on_settled;
+        f.on_failed = on_failed;
     });
-    let promise = then(&pending, &callback(&ON_RESPONSE, on_response).bind(id), &callback(&ON_REJECTED, on_rejected).bind(id));
     Ok((id, promise))
 }
 
@@ -295,7 +300,7 @@ pub(crate) fn take_reply(id: u32) -> Option<Reply> {
 pub(crate) async fn attempt(url: &str, req: &HttpRequest, auth: Option<&Headers>, signal: Option<&AbortSignal>, ms: f64) -> Reply {
     match start(Target::Request(url, req, signal), auth, ms) {
         Ok((id, promise)) => {
-            let _ = JsFuture::from(promise).await;
+            let _ = task::wait(promise).await;
             take_reply(id).unwrap_or_else(|| Reply::new(ReplyKind::Unreachable(None)))
         }
         Err((reply, _)) => reply,
@@ -354,26 +359,43 @@ fn on_abort(id: u32, _: JsValue) -> Result<JsValue, JsValue> {
     Ok(JsValue::UNDEFINED)
 }
 
-fn on_rejected(id: u32, err: JsValue) -> Result<JsValue, JsValue> {
-    land(id, ReplyKind::Unreachable(failure(&err)))
+/// `fetch` or the body read resolved.
+fn on_settled(id: u32, value: JsValue) -> Result<JsValue, JsValue> {
+    match with_flight(id, |f| f.response.is_some()) {
+        Some(false) => on_response(id, value),
+        Some(true) => on_text(id, value),
+        None => Ok(JsValue::UNDEFINED),
+    }
+}
+
+/// `fetch` rejected (the request may not have gone out), or the body read failed (it did).
+fn on_failed(id: u32, err: JsValue) -> Result<JsValue, JsValue> {
+    let detail = failure(&err);
+    match with_flight(id, |f| f.response.is_some()) {
+        Some(true) => land(id, ReplyKind::Broken(detail)),
+        _ => land(id, ReplyKind::Unreachable(detail)),
+    }
 }
 
 fn on_response(id: u32, res: JsValue) -> Result<JsValue, JsValue> {
+    if !res.is_object() {
+        return land(id, ReplyKind::Broken(Some(":fetch did not return a Response".to_owned())));
+    }
     let res: Response = res.unchecked_into();
     let status = res.status().unwrap_or(0);
     let declared = res.header("content-length").and_then(|v| parse_u64(v.trim()));
-    let ctl = with_flight(id, |f| {
+    let flight = with_flight(id, |f| {
         f.status = status;
         f.response = Some(res.clone().unchecked_into());
-        f.ctl.clone()
+        (f.ctl.clone(), f.on_settled.clone(), f.on_failed.clone())
     });
-    let Some(ctl) = ctl else { return Ok(JsValue::UNDEFINED) };
+    let Some((ctl, on_settled, on_failed)) = flight else { return Ok(JsValue::UNDEFINED) };
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         ctl.abort();
         return land(id, ReplyKind::TooLarge(status));
     }
     match res.text() {
-        Ok(text) => Ok(then(&text, &callback(&ON_TEXT, on_text).bind(id), &callback(&ON_TEXT_FAILED, on_text_failed).bind(id)).into()),
+        Ok(text) => Ok(then(&text, &on_settled, &on_failed).into()),
         Err(e) => land(id, ReplyKind::Broken(failure(&e))),
     }
 }
@@ -391,6 +413,3 @@ fn on_text(id: u32, text: JsValue) -> Result<JsValue, JsValue> {
     land(id, ReplyKind::Done { status, body })
 }
 
-fn on_text_failed(id: u32, err: JsValue) -> Result<JsValue, JsValue> {
-    land(id, ReplyKind::Broken(failure(&err)))
-}

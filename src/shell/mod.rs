@@ -5,7 +5,7 @@
 //! retries, the browser guard. Every decision that needs no JavaScript is made by `crate::core`.
 //!
 //! Exported async methods take `&self`, clone an `Rc` into a `'static` future and return a
-//! `js_sys::Promise` (`future_to_promise`), so the wasm-bindgen object is never borrowed while a
+//! `js_sys::Promise` (`task::spawn`), so the wasm-bindgen object is never borrowed while a
 //! promise is pending: any number of concurrent calls, and `free()` during a call, are safe.
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -14,6 +14,7 @@ mod client;
 mod http;
 mod js;
 mod runtime;
+mod task;
 mod timer;
 mod wait;
 
@@ -27,7 +28,6 @@ use js::now_ms;
 use runtime::is_browser;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
 /// What a browser page or browser worker is told when it holds a client secret.
@@ -132,7 +132,7 @@ impl Core {
         };
         // The deadline starts now, not when the future is first polled.
         let deadline = now_ms() + timeout;
-        future_to_promise(async move {
+        task::spawn(async move {
             wait::run(&shared, target, on_pending, signal, deadline, timeout, interval).await
         })
     }

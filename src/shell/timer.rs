@@ -7,7 +7,7 @@ use super::js::{callback, clear_timeout, set_timeout, then, Callback, Global, Sl
 use ::core::cell::OnceCell;
 use js_sys::{Function, Promise};
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
+use super::task;
 use web_sys::AbortSignal;
 
 /// How a wait ended.
@@ -62,7 +62,7 @@ pub(crate) async fn wait(promise: Option<&Promise>, sleep_ms: f64, deadline_ms: 
         let done = callback(&ON_DONE, on_done).bind(id);
         let _ = then(p, &done, &done);
     }
-    match JsFuture::from(woken).await.ok().and_then(|v| v.as_f64()).map(|n| n as u32) {
+    match task::wait(woken).await.ok().and_then(|v| v.as_f64()).map(|n| n as u32) {
         Some(1) => Woke::TimedOut,
         Some(2) => Woke::Aborted,
         _ => Woke::Done,
