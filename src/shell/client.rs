@@ -2,18 +2,19 @@
 //! single-flight token request) and the run of one call (token, attempts, one re-authentication
 //! on 401, retries by policy, all within one deadline).
 //!
-//! The common case, a cached token and a first attempt that settles the call, runs without a Rust
-//! future: [`start`] sends the request with the call parked on the attempt, the attempt's promise
-//! is the call's promise, and [`finish`] turns the reply into the output or the error. Anything
-//! else (no token yet, a 401, a retry) continues in a future ([`run`]).
+//! A call is a value ([`Call`]) handed from step to step, never a future: it rides on its attempt
+//! in flight ([`super::http`]), or sleeps before a retry or waits for the token request
+//! ([`super::timer`]), and each of those hands it on when it ends. The common case, a cached
+//! token and a first attempt that settles the call, makes no promise of its own: the attempt's
+//! promise is the call's ([`Then::Return`]).
 //!
-//! State lives behind `RefCell`s borrowed only for short, synchronous steps, never across an
-//! `.await` or a call into JavaScript.
+//! State lives behind `RefCell`s borrowed only for short, synchronous steps, never across a call
+//! into JavaScript.
 
-use super::http::{self, attempt, Attempt, Headers, Reply, Target};
+use super::http::{self, Attempt, Headers, Reply, Target};
 use super::js::now_ms;
-use super::task;
-use super::timer::{wait, Woke};
+use super::timer::{self, Parked, Woke};
+use super::wait::{self, AuthWait};
 use crate::core::auth::{parse_token_response, token_request, ClientOptions, TokenGrant};
 use crate::core::error::{ErrorKind, SdkError};
 use crate::core::ops::{build_request, parse_response, HttpRequest, Operation};
@@ -22,7 +23,7 @@ use crate::core::text::{cat, push_u64};
 use crate::prelude::*;
 use ::core::cell::RefCell;
 use alloc::rc::Rc;
-use js_sys::Promise;
+use js_sys::{Function, Promise};
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
@@ -34,12 +35,12 @@ struct Bearer {
     generation: u32,
 }
 
-/// One token request in flight: the promise every waiting call awaits, and the slot where the
-/// request leaves its typed result before settling that promise.
-#[derive(Clone)]
-struct Flight {
-    promise: Promise,
-    result: Rc<RefCell<Option<Result<Bearer, SdkError>>>>,
+/// The one token request in flight, and the calls waiting for it (parked, by id).
+struct TokenFlight {
+    waiters: Vec<u32>,
+    retries: u32,
+    /// `Date.now()` time at which the token request times out (the client's timeout).
+    deadline: f64,
 }
 
 struct State {
@@ -47,7 +48,7 @@ struct State {
     /// The headers of the cached token.
     bearer: Option<Bearer>,
     generation: u32,
-    flight: Option<Flight>,
+    flight: Option<TokenFlight>,
     /// The access token most recently obtained, for redaction.
     last_token: Option<String>,
 }
@@ -125,36 +126,39 @@ impl Shared {
             }
         }
     }
+}
 
-    /// A valid access token: from the cache, or by joining (or starting) the one token request in
-    /// flight. Leaving early (abort, timeout) does not cancel the request for the other callers.
-    async fn token(self: &Rc<Self>, call: &Call) -> Result<Bearer, SdkError> {
-        if let Some(b) = self.cached() {
-            return Ok(b);
-        }
-        let flight = self.state.try_borrow().map_err(|_| busy())?.flight.clone();
-        let flight = match flight {
-            Some(f) => f,
-            None => {
-                let result = Rc::new(RefCell::new(None));
-                let promise = task::spawn(token_flight(self.clone(), result.clone()));
-                let f = Flight { promise, result };
-                let mut st = self.state.try_borrow_mut().map_err(|_| busy())?;
-                st.flight = Some(f.clone());
-                f
-            }
+/// A promise's `resolve` and `reject`.
+pub(crate) struct Settle {
+    resolve: Function,
+    reject: Function,
+}
+
+impl Settle {
+    /// A new pending promise and the functions that settle it.
+    pub(crate) fn new() -> (Promise, Option<Settle>) {
+        let mut settle = None;
+        let promise = Promise::new(&mut |resolve, reject| settle = Some(Settle { resolve, reject }));
+        // The executor runs synchronously, so `settle` is set.
+        (promise, settle)
+    }
+
+    pub(crate) fn settle(&self, value: Result<JsValue, JsValue>) {
+        let _ = match value {
+            Ok(v) => self.resolve.call1(&JsValue::NULL, &v),
+            Err(e) => self.reject.call1(&JsValue::NULL, &e),
         };
-        call.wait(Some(&flight.promise), f64::INFINITY).await?;
-        match flight.result.try_borrow().ok().and_then(|r| r.clone()) {
-            Some(r) => r,
-            None => Err(SdkError::new(ErrorKind::Authentication, "UNAUTHENTICATED", "The token request ended without a result")),
-        }
     }
+}
 
-    /// Runs `op` to its end with its own deadline of `timeout_ms` (as `Core::call` does).
-    pub(crate) async fn run(self: &Rc<Self>, op: Operation, req: HttpRequest, signal: Option<AbortSignal>, timeout_ms: f64) -> Result<String, SdkError> {
-        run(Call::new(self.clone(), op, req, signal, timeout_ms)).await
-    }
+/// Where the result of a call goes.
+pub(crate) enum Then {
+    /// Back to whoever finishes the call's first attempt: that attempt's promise settles with it.
+    Return,
+    /// To a promise.
+    Promise(Settle),
+    /// To the `waitForAuth` that polls with the call.
+    Poll(Box<AuthWait>),
 }
 
 /// One call in progress.
@@ -171,6 +175,7 @@ pub(crate) struct Call {
     reauthed: bool,
     /// The token of the attempt in flight.
     generation: u32,
+    pub(crate) then: Then,
 }
 
 /// What one attempt leaves to do.
@@ -185,10 +190,10 @@ enum Next {
 
 impl Call {
     pub(crate) fn new(shared: Rc<Shared>, op: Operation, req: HttpRequest, signal: Option<AbortSignal>, timeout_ms: f64) -> Call {
-        // The deadline starts now, not when a future is first polled.
+        // The deadline starts now.
         let deadline = now_ms() + timeout_ms;
         let url = cat(&[&shared.opts.env_url, &req.path_and_query]);
-        Call { shared, op, req, url, signal, deadline, timeout_ms, retries: 0, reauthed: false, generation: 0 }
+        Call { shared, op, req, url, signal, deadline, timeout_ms, retries: 0, reauthed: false, generation: 0, then: Then::Return }
     }
 
     pub(crate) fn url(&self) -> &str {
@@ -205,15 +210,6 @@ impl Call {
 
     fn remaining(&self) -> f64 {
         self.deadline - now_ms()
-    }
-
-    /// Waits for `promise` or `sleep_ms`, unless the deadline passes or the signal aborts first.
-    async fn wait(&self, promise: Option<&Promise>, sleep_ms: f64) -> Result<(), SdkError> {
-        match wait(promise, sleep_ms, self.remaining(), self.signal.as_ref()).await {
-            Woke::Done => Ok(()),
-            Woke::TimedOut => Err(timed_out(self.timeout_ms)),
-            Woke::Aborted => Err(aborted()),
-        }
     }
 
     /// What the reply of the attempt made with token `self.generation` means for the call.
@@ -262,128 +258,227 @@ fn backoff_delay(retries_done: u32, err: &SdkError, remaining: f64) -> Option<f6
     retry_delay_ms(retries_done, js_sys::Math::random(), err.retry_after_ms).filter(|d| *d < remaining)
 }
 
-/// Runs a call: token, attempts, one re-authentication on 401, retries by policy.
-async fn run(mut call: Call) -> Result<String, SdkError> {
-    loop {
-        let bearer = call.shared.token(&call).await?;
-        call.generation = bearer.generation;
-        let reply = attempt(&call.url, &call.req, Some(&bearer.headers), call.signal.as_ref(), call.remaining()).await;
-        match call.next(reply) {
-            Next::Done(r) => return r,
-            Next::Reauth => {}
-            Next::Retry(delay) => call.wait(None, delay).await?,
-        }
+fn to_promise(result: Result<JsValue, JsValue>) -> Promise {
+    match result {
+        Ok(v) => Promise::resolve(&v),
+        Err(e) => Promise::reject(&e),
     }
 }
 
-/// [`run`] for JavaScript: the output JSON, or the SdkError JSON to reject with.
-async fn run_for_js(call: Call) -> Result<JsValue, JsValue> {
-    let shared = call.shared.clone();
-    match run(call).await {
-        Ok(out) => Ok(JsValue::from_str(&out)),
-        Err(e) => Err(shared.reject_value(&e)),
-    }
-}
-
-/// Starts a call: at once when a token is cached, else as a future.
+/// Starts a call made by `Core::call` and gives its promise.
 pub(crate) fn start(mut call: Call) -> Promise {
-    let Some(bearer) = call.shared.cached() else {
-        return task::spawn(run_for_js(call));
-    };
+    if let Some(bearer) = call.shared.cached() {
+        return send(call, &bearer);
+    }
+    let (promise, settle) = Settle::new();
+    if let Some(settle) = settle {
+        call.then = Then::Promise(settle);
+        drive(call);
+    }
+    promise
+}
+
+/// Takes `call` to its next attempt: now with the cached token, or once the token request ends.
+pub(crate) fn drive(call: Call) {
+    match call.shared.cached() {
+        Some(bearer) => {
+            let _ = send(call, &bearer);
+        }
+        None => wait_for_token(call),
+    }
+}
+
+/// Sends the next attempt of `call`. The promise settles with what [`finish`] gives.
+fn send(mut call: Call, bearer: &Bearer) -> Promise {
     call.generation = bearer.generation;
     let ms = call.remaining();
     match http::start(Target::Call(call), Some(&bearer.headers), ms) {
-        Ok((_, promise)) => promise,
-        Err((reply, Some(call))) => match finish(call, reply) {
-            Ok(v) => Promise::resolve(&v),
-            Err(e) => Promise::reject(&e),
-        },
-        Err((_, None)) => Promise::reject(&JsValue::from_str(&busy().to_json())),
+        Ok(promise) => promise,
+        Err((reply, Target::Call(call))) => to_promise(finish(call, reply)),
+        Err(_) => to_promise(Err(JsValue::from_str(&busy().to_json()))),
     }
 }
 
-/// The reply of a call's first attempt: the output, the error to throw, or the promise of the
-/// rest of the call.
+/// The reply of an attempt of `call`: the call's result for [`Then::Return`] (or the promise of
+/// the rest of the call), else `undefined` once the result went where `call.then` says.
 pub(crate) fn finish(mut call: Call, reply: Reply) -> Result<JsValue, JsValue> {
     match call.next(reply) {
-        Next::Done(Ok(out)) => Ok(JsValue::from_str(&out)),
-        Next::Done(Err(e)) => Err(call.shared.reject_value(&e)),
-        Next::Reauth => Ok(task::spawn(run_for_js(call)).into()),
-        Next::Retry(delay) => Ok(task::spawn(async move {
-            if let Err(e) = call.wait(None, delay).await {
-                return Err(call.shared.reject_value(&e));
-            }
-            run_for_js(call).await
-        })
-        .into()),
+        Next::Done(result) => settle(call, result),
+        Next::Reauth => later(call, None),
+        Next::Retry(delay) => later(call, Some(delay)),
     }
 }
 
-/// The token request as its own task: retried like a safe request within the client's timeout,
-/// its typed result left in `slot` for every waiter, the flight cleared when it ends.
-async fn token_flight(shared: Rc<Shared>, slot: Rc<RefCell<Option<Result<Bearer, SdkError>>>>) -> Result<JsValue, JsValue> {
-    let result = fetch_token(&shared).await;
+/// Continues `call` after an attempt: another attempt at once (`None`) or after a sleep. A call
+/// whose result went back to its first attempt's promise gets a promise of its own, which that
+/// promise takes on.
+fn later(mut call: Call, delay: Option<f64>) -> Result<JsValue, JsValue> {
+    let mut promise = JsValue::UNDEFINED;
+    if matches!(call.then, Then::Return) {
+        let (p, settle) = Settle::new();
+        let Some(settle) = settle else { return Err(call.shared.reject_value(&busy())) };
+        call.then = Then::Promise(settle);
+        promise = p.into();
+    }
+    match delay {
+        None => drive(call),
+        Some(ms) => {
+            let (deadline, signal) = (call.remaining(), call.signal.clone());
+            timer::park(Parked::Retry(call), ms, deadline, signal.as_ref());
+        }
+    }
+    Ok(promise)
+}
+
+/// Delivers the result of `call` where `call.then` says.
+fn settle(call: Call, result: Result<String, SdkError>) -> Result<JsValue, JsValue> {
+    let Call { shared, then, .. } = call;
+    if let Then::Poll(w) = then {
+        wait::polled(w, result);
+        return Ok(JsValue::UNDEFINED);
+    }
+    let value = match result {
+        Ok(out) => Ok(JsValue::from_str(&out)),
+        Err(e) => Err(shared.reject_value(&e)),
+    };
+    match then {
+        Then::Promise(s) => {
+            s.settle(value);
+            Ok(JsValue::UNDEFINED)
+        }
+        _ => value,
+    }
+}
+
+/// A parked call or token request woke up.
+pub(crate) fn woke(parked: Parked, why: Woke) {
+    match parked {
+        Parked::Retry(call) | Parked::Token(call) => {
+            let _ = match why {
+                Woke::Done => {
+                    drive(call);
+                    Ok(JsValue::UNDEFINED)
+                }
+                Woke::TimedOut => {
+                    let e = timed_out(call.timeout_ms);
+                    settle(call, Err(e))
+                }
+                Woke::Aborted => settle(call, Err(aborted())),
+            };
+        }
+        Parked::TokenRetry(shared) => match why {
+            Woke::Done => token_send(shared),
+            _ => {
+                let e = timed_out(shared.opts.timeout_ms);
+                token_done(&shared, Err(e));
+            }
+        },
+        Parked::Auth(w) => wait::woke(w, why),
+    }
+}
+
+/// Parks `call` until the token request in flight ends (starting one if there is none), its
+/// deadline passes or its signal aborts. Leaving early does not cancel the request for the others.
+fn wait_for_token(call: Call) {
+    let shared = call.shared.clone();
+    let (deadline, signal) = (call.remaining(), call.signal.clone());
+    let Some(id) = timer::park(Parked::Token(call), f64::INFINITY, deadline, signal.as_ref()) else { return };
+    let first = match shared.state.try_borrow_mut() {
+        Ok(mut st) => match &mut st.flight {
+            Some(f) => {
+                f.waiters.push(id);
+                false
+            }
+            None => {
+                let deadline = now_ms() + shared.opts.timeout_ms;
+                let mut waiters = Vec::with_capacity(4);
+                waiters.push(id);
+                st.flight = Some(TokenFlight { waiters, retries: 0, deadline });
+                true
+            }
+        },
+        // Cannot happen (no borrow outlives a step); the call then ends by its deadline.
+        Err(_) => false,
+    };
+    if first {
+        token_send(shared);
+    }
+}
+
+/// Sends (again) the token request, `POST /oauth/token` with the client credentials.
+fn token_send(shared: Rc<Shared>) {
+    let deadline = shared.state.try_borrow().ok().and_then(|st| st.flight.as_ref().map(|f| f.deadline)).unwrap_or(0.0);
+    let req = token_request(&shared.opts);
+    let url = cat(&[&shared.opts.env_url, &req.path_and_query]);
+    if let Err((reply, Target::Token { shared, .. })) = http::start(Target::Token { shared, url, req }, None, deadline - now_ms()) {
+        token_reply(shared, reply);
+    }
+}
+
+/// The reply of the token request: a token for every waiter, a retry, or the error for all.
+pub(crate) fn token_reply(shared: Rc<Shared>, mut reply: Reply) {
+    let opts = &shared.opts;
+    let (err, outcome) = match reply.classify(&opts.env_url) {
+        Attempt::Response { status, body } => match parse_token_response(status, &body) {
+            Ok(grant) => return token_done(&shared, Ok(grant)),
+            // A 2xx that is not a token is not worth repeating.
+            Err(e) if (200..300).contains(&status) => return token_done(&shared, Err(e)),
+            Err(mut e) => {
+                e.status = e.status.or(Some(status));
+                e.trace_id = e.trace_id.or_else(|| reply.trace_id());
+                e.retry_after_ms = e.retry_after_ms.or_else(|| reply.retry_after_ms());
+                (e, Outcome::Status(status))
+            }
+        },
+        Attempt::Failed(e, o) => (e, o),
+        Attempt::Final(e) => return token_done(&shared, Err(e)),
+        Attempt::TimedOut | Attempt::Aborted => return token_done(&shared, Err(timed_out(opts.timeout_ms))),
+    };
+    let (retries, deadline) = match shared.state.try_borrow().ok().and_then(|st| st.flight.as_ref().map(|f| (f.retries, f.deadline))) {
+        Some(f) => f,
+        None => return token_done(&shared, Err(err)),
+    };
+    let delay = if token_should_retry(&outcome, retries, opts.max_retries) { backoff_delay(retries, &err, deadline - now_ms()) } else { None };
+    let Some(delay) = delay else { return token_done(&shared, Err(err)) };
+    if let Ok(mut st) = shared.state.try_borrow_mut() {
+        if let Some(f) = &mut st.flight {
+            f.retries += 1;
+        }
+    }
+    timer::park(Parked::TokenRetry(shared.clone()), delay, deadline - now_ms(), None);
+}
+
+/// The token request ended: caches the token, and hands it (or the error) to every call waiting.
+fn token_done(shared: &Rc<Shared>, result: Result<TokenGrant, SdkError>) {
     let now = now_ms();
     // Made before borrowing the state: it calls into JavaScript.
     let headers = result.as_ref().ok().map(|g| Rc::new(Headers::new(&cat(&["Bearer ", &g.access_token]))));
-    let mut out = Err(busy());
-    if let Ok(mut st) = shared.state.try_borrow_mut() {
-        out = match (result, headers) {
-            (Ok(grant), Some(headers)) => {
-                st.cache.store(&grant, now);
-                st.generation = st.generation.wrapping_add(1);
-                let bearer = Bearer { headers, generation: st.generation };
-                st.bearer = Some(bearer.clone());
-                st.last_token = Some(grant.access_token);
-                Ok(bearer)
-            }
-            (Err(e), _) => Err(e),
-            (Ok(_), None) => Err(busy()),
-        };
-        if st.flight.as_ref().is_some_and(|f| Rc::ptr_eq(&f.result, &slot)) {
-            st.flight = None;
+    let Ok(mut st) = shared.state.try_borrow_mut() else { return };
+    let waiters = st.flight.take().map(|f| f.waiters).unwrap_or_default();
+    let outcome = match (result, headers) {
+        (Ok(grant), Some(headers)) => {
+            st.cache.store(&grant, now);
+            st.generation = st.generation.wrapping_add(1);
+            let bearer = Bearer { headers, generation: st.generation };
+            st.bearer = Some(bearer.clone());
+            st.last_token = Some(grant.access_token);
+            Ok(bearer)
         }
-    }
-    if let Ok(mut s) = slot.try_borrow_mut() {
-        *s = Some(out);
-    }
-    // Waiters read the slot; the promise only says "done" (never rejects: no unhandled rejection).
-    Ok(JsValue::UNDEFINED)
-}
-
-async fn fetch_token(shared: &Shared) -> Result<TokenGrant, SdkError> {
-    let opts = &shared.opts;
-    let deadline = now_ms() + opts.timeout_ms;
-    let req = token_request(opts);
-    let url = cat(&[&opts.env_url, &req.path_and_query]);
-    let mut retries: u32 = 0;
-    loop {
-        let mut reply = attempt(&url, &req, None, None, deadline - now_ms()).await;
-        let (err, outcome) = match reply.classify(&opts.env_url) {
-            Attempt::Response { status, body } => match parse_token_response(status, &body) {
-                Ok(grant) => return Ok(grant),
-                // A 2xx that is not a token is not worth repeating.
-                Err(e) if (200..300).contains(&status) => return Err(e),
-                Err(mut e) => {
-                    e.status = e.status.or(Some(status));
-                    e.trace_id = e.trace_id.or_else(|| reply.trace_id());
-                    e.retry_after_ms = e.retry_after_ms.or_else(|| reply.retry_after_ms());
-                    (e, Outcome::Status(status))
+        (Err(e), _) => Err(e),
+        (Ok(_), None) => Err(busy()),
+    };
+    drop(st);
+    for id in waiters {
+        if let Some(Parked::Token(call)) = timer::unpark(id) {
+            match &outcome {
+                Ok(bearer) => {
+                    let _ = send(call, bearer);
                 }
-            },
-            Attempt::Failed(e, o) => (e, o),
-            Attempt::Final(e) => return Err(e),
-            Attempt::TimedOut => return Err(timed_out(opts.timeout_ms)),
-            Attempt::Aborted => return Err(aborted()),
-        };
-        if !token_should_retry(&outcome, retries, opts.max_retries) {
-            return Err(err);
+                Err(e) => {
+                    let _ = settle(call, Err(e.clone()));
+                }
+            }
         }
-        let Some(delay) = backoff_delay(retries, &err, deadline - now_ms()) else { return Err(err) };
-        if wait(None, delay, deadline - now_ms(), None).await != Woke::Done {
-            return Err(timed_out(opts.timeout_ms));
-        }
-        retries += 1;
     }
 }
 

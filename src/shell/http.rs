@@ -8,7 +8,7 @@
 //! finished at once ([`super::client::finish`], the common case) or the [`Reply`] waits for the
 //! future that awaits the attempt's promise ([`attempt`]).
 
-use super::client::{finish, Call};
+use super::client::{finish, token_reply, Call, Shared};
 use super::js::{callback, clear_timeout, fetch, now_ms, set_timeout, then, Callback, Fields, Global, Props, Response, Slab};
 use crate::core::json::parse_u64;
 use crate::core::error::{ErrorKind, SdkError};
@@ -17,9 +17,9 @@ use crate::core::policy::{parse_retry_after, Outcome};
 use crate::core::text::cat;
 use crate::prelude::*;
 use ::core::cell::OnceCell;
+use alloc::rc::Rc;
 use js_sys::{Function, JsString, Object, Promise};
 use wasm_bindgen::{JsCast, JsValue};
-use super::task;
 use web_sys::{AbortController, AbortSignal};
 
 /// Bodies larger than this are refused (InvalidResponse).
@@ -178,17 +178,11 @@ impl Headers {
 
 const JSON: &str = "application/json";
 
-/// What to send: a call (finished with the reply) or a plain request (whose reply a future
-/// awaits).
-pub(crate) enum Target<'a> {
+/// What an attempt is for: the next attempt of a call, or of the token request. Whichever it is
+/// gets the reply when the attempt ends.
+pub(crate) enum Target {
     Call(Call),
-    Request(&'a str, &'a HttpRequest, Option<&'a AbortSignal>),
-}
-
-/// An attempt in flight, then its reply until a future takes it.
-enum Slot {
-    Flying(Flight),
-    Landed(Reply),
+    Token { shared: Rc<Shared>, url: String, req: HttpRequest },
 }
 
 struct Flight {
@@ -204,26 +198,26 @@ struct Flight {
     /// The two promise reactions, bound to the attempt's id, for `fetch` and then for the body.
     on_settled: Function,
     on_failed: Function,
-    /// The call to finish with the reply; `None` when a future awaits it.
-    call: Option<Call>,
+    /// Who gets the reply.
+    target: Target,
 }
 
-static ATTEMPTS: Global<Slab<Slot>> = Global(Slab::new());
+static ATTEMPTS: Global<Slab<Flight>> = Global(Slab::new());
 
 static ON_SETTLED: Global<OnceCell<Callback>> = Global(OnceCell::new());
 static ON_FAILED: Global<OnceCell<Callback>> = Global(OnceCell::new());
 static ON_DEADLINE: Global<OnceCell<Callback>> = Global(OnceCell::new());
 static ON_ABORT: Global<OnceCell<Callback>> = Global(OnceCell::new());
 
-/// Starts one attempt. `auth` holds the headers to send (`None`: `accept` and the content type
-/// only) and `ms` is the time left before the deadline. The promise settles when the attempt
-/// ends: as finishing the call settles it, or with `undefined` for a plain request (then
-/// [`take_reply`] has the reply). An attempt that cannot start gives its reply (and the call) at
-/// once.
-pub(crate) fn start(target: Target<'_>, auth: Option<&Headers>, ms: f64) -> Result<(u32, Promise), (Reply, Option<Call>)> {
+/// Starts one attempt for `target`. `auth` holds the headers to send (`None`: `accept` and the
+/// content type only) and `ms` is the time left before the deadline. The promise settles when
+/// the attempt ends, with what the target's handler gives ([`finish`] for a call). An attempt
+/// that cannot start gives back its reply and its target at once (rarely: no need to box them).
+#[allow(clippy::result_large_err)]
+pub(crate) fn start(target: Target, auth: Option<&Headers>, ms: f64) -> Result<Promise, (Reply, Target)> {
     let (url, req, signal) = match &target {
         Target::Call(c) => (c.url(), c.request(), c.signal()),
-        Target::Request(url, req, signal) => (*url, *req, *signal),
+        Target::Token { url, req, .. } => (url.as_str(), req, None),
     };
     let early = if signal.is_some_and(AbortSignal::aborted) {
         Some(ReplyKind::Aborted)
@@ -247,27 +241,17 @@ pub(crate) fn start(target: Target<'_>, auth: Option<&Headers>, ms: f64) -> Resu
         (fetch(url, &init), ctl)
     });
     let signal = signal.cloned();
-    let call = match target {
-        Target::Call(c) => Some(c),
-        Target::Request(..) => None,
-    };
     let (pending, ctl) = match (early, sent) {
-        (Some(kind), _) => return Err((Reply::new(kind), call)),
-        (None, None) => return Err((Reply::new(ReplyKind::Threw(Some(":AbortController is not available".to_owned()))), call)),
-        (None, Some((Err(e), _))) => return Err((Reply::new(ReplyKind::Threw(failure(&e))), call)),
+        (Some(kind), _) => return Err((Reply::new(kind), target)),
+        (None, None) => return Err((Reply::new(ReplyKind::Threw(Some(":AbortController is not available".to_owned()))), target)),
+        (None, Some((Err(e), _))) => return Err((Reply::new(ReplyKind::Threw(failure(&e))), target)),
         (None, Some((Ok(p), ctl))) => (p, ctl),
     };
     let none = || JsValue::UNDEFINED.unchecked_into::<Function>();
-    let flight = Flight { ctl, timer: JsValue::UNDEFINED, listener: None, stopped: None, status: 0, response: None, on_settled: none(), on_failed: none(), call };
-    let id = match ATTEMPTS.0.insert(Slot::Flying(flight)) {
+    let flight = Flight { ctl, timer: JsValue::UNDEFINED, listener: None, stopped: None, status: 0, response: None, on_settled: none(), on_failed: none(), target };
+    let id = match ATTEMPTS.0.insert(flight) {
         Ok(id) => id,
-        Err(slot) => {
-            let call = match slot {
-                Slot::Flying(f) => f.call,
-                Slot::Landed(_) => None,
-            };
-            return Err((Reply::new(ReplyKind::Threw(Some(":too many requests in flight".to_owned()))), call));
-        }
+        Err(f) => return Err((Reply::new(ReplyKind::Threw(Some(":too many requests in flight".to_owned()))), f.target)),
     };
     let timer = set_timeout(callback(&ON_DEADLINE, on_deadline).function(), ms.min(2_147_483_647.0), id);
     let listener = signal.map(|s| {
@@ -278,51 +262,29 @@ pub(crate) fn start(target: Target<'_>, auth: Option<&Headers>, ms: f64) -> Resu
     let on_settled = callback(&ON_SETTLED, on_settled).bind(id);
     let on_failed = callback(&ON_FAILED, on_failed).bind(id);
     let promise = then(&pending, &on_settled, &on_failed);
-    with_flight(id, |f| {
+    ATTEMPTS.0.with(id, |f| {
         f.timer = timer;
         f.listener = listener;
         f.on_settled = on_settled;
         f.on_failed = on_failed;
     });
-    Ok((id, promise))
+    Ok(promise)
 }
 
-/// The reply of an attempt that ended with no call to finish.
-pub(crate) fn take_reply(id: u32) -> Option<Reply> {
-    match ATTEMPTS.0.take(id)? {
-        Slot::Landed(reply) => Some(reply),
-        // Still flying: cannot happen once its promise settled.
-        Slot::Flying(_) => None,
-    }
-}
-
-/// Sends `req` once and waits for the reply (see [`start`]).
-pub(crate) async fn attempt(url: &str, req: &HttpRequest, auth: Option<&Headers>, signal: Option<&AbortSignal>, ms: f64) -> Reply {
-    match start(Target::Request(url, req, signal), auth, ms) {
-        Ok((id, promise)) => {
-            let _ = task::wait(promise).await;
-            take_reply(id).unwrap_or_else(|| Reply::new(ReplyKind::Unreachable(None)))
-        }
-        Err((reply, _)) => reply,
-    }
-}
-
-/// Ends attempt `id`: clears its timer and listener, then finishes its call with the reply, or
-/// leaves the reply for [`take_reply`].
+/// Ends attempt `id`: clears its timer and listener, then hands the reply to its target.
 fn land(id: u32, kind: ReplyKind) -> Result<JsValue, JsValue> {
-    let Some(Slot::Flying(flight)) = ATTEMPTS.0.take(id) else { return Ok(JsValue::UNDEFINED) };
-    let Flight { timer, listener, stopped, response, call, .. } = flight;
+    let Some(flight) = ATTEMPTS.0.take(id) else { return Ok(JsValue::UNDEFINED) };
+    let Flight { timer, listener, stopped, response, target, .. } = flight;
     clear_timeout(&timer);
     if let Some((signal, f)) = listener {
         let _ = signal.remove_event_listener_with_callback("abort", &f);
     }
     // An attempt whose controller was aborted ended for that reason, whatever fetch said.
     let reply = Reply { kind: stopped.unwrap_or(kind), response };
-    match call {
-        Some(call) => finish(call, reply),
-        None => {
-            // Back in its own slot, which nothing else took meanwhile (no await in between).
-            let _ = ATTEMPTS.0.insert_at(id, Slot::Landed(reply));
+    match target {
+        Target::Call(call) => finish(call, reply),
+        Target::Token { shared, .. } => {
+            token_reply(shared, reply);
             Ok(JsValue::UNDEFINED)
         }
     }
@@ -330,10 +292,7 @@ fn land(id: u32, kind: ReplyKind) -> Result<JsValue, JsValue> {
 
 /// Runs `f` on attempt `id` while it flies.
 fn with_flight<T>(id: u32, f: impl FnOnce(&mut Flight) -> T) -> Option<T> {
-    ATTEMPTS.0.with(id, |slot| match slot {
-        Slot::Flying(flight) => Some(f(flight)),
-        Slot::Landed(_) => None,
-    })?
+    ATTEMPTS.0.with(id, f)
 }
 
 /// Aborts attempt `id`'s fetch, recording why.

@@ -186,18 +186,6 @@ impl<T> Slab<T> {
         Ok(*id)
     }
 
-    /// Stores `value` under `id` again, in the free slot it had.
-    pub(crate) fn insert_at(&self, id: u32, value: T) -> Result<(), T> {
-        let Ok(mut slots) = self.0.try_borrow_mut() else { return Err(value) };
-        match slots.get_mut((id & ((1 << INDEX_BITS) - 1)) as usize) {
-            Some((i, slot @ None)) if *i == id => {
-                *slot = Some(value);
-                Ok(())
-            }
-            _ => Err(value),
-        }
-    }
-
     /// Runs `f` on the value of `id`, if it is still there.
     pub(crate) fn with<R>(&self, id: u32, f: impl FnOnce(&mut T) -> R) -> Option<R> {
         let mut slots = self.0.try_borrow_mut().ok()?;

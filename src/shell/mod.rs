@@ -1,12 +1,12 @@
 //! The wasm-bindgen shell: the exported `Core` class.
 //!
-//! Everything that needs JavaScript lives here: the global `fetch` (web-sys `Request`/`Response`),
+//! Everything that needs JavaScript lives here: the global `fetch` with a plain init object,
 //! `AbortController` timeouts and the caller's `AbortSignal`, the single-flight access token,
 //! retries, the browser guard. Every decision that needs no JavaScript is made by `crate::core`.
 //!
-//! Exported async methods take `&self`, clone an `Rc` into a `'static` future and return a
-//! `js_sys::Promise` (`task::spawn`), so the wasm-bindgen object is never borrowed while a
-//! promise is pending: any number of concurrent calls, and `free()` during a call, are safe.
+//! Exported methods that return a promise take `&self` and hand an `Rc` of the client state to
+//! the call, so the wasm-bindgen object is never borrowed while a promise is pending: any number
+//! of concurrent calls, and `free()` during a call, are safe.
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -14,7 +14,6 @@ mod client;
 mod http;
 mod js;
 mod runtime;
-mod task;
 mod timer;
 mod wait;
 
@@ -24,7 +23,6 @@ use crate::core::json::quote;
 use crate::prelude::*;
 use alloc::rc::Rc;
 use client::{aborted, prepare, Call, Shared};
-use js::now_ms;
 use runtime::is_browser;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -130,11 +128,7 @@ impl Core {
             Ok(v) => v,
             Err(e) => return Promise::reject(&shared.reject_value(&e)),
         };
-        // The deadline starts now, not when the future is first polled.
-        let deadline = now_ms() + timeout;
-        task::spawn(async move {
-            wait::run(&shared, target, on_pending, signal, deadline, timeout, interval).await
-        })
+        wait::start(shared, target, on_pending, signal, timeout, interval)
     }
 
     /// `{"envUrl": ..., "clientId": ...}`: safe to show, never the secret.

@@ -1,51 +1,74 @@
-//! Waiting where no fetch is in flight (the sleep between retries, waiting for a token request
-//! started by another call, the pause between `waitForAuth` polls), unless the deadline passes or
-//! the caller's signal aborts first. Like attempts, waits live in a slab under an id that the
-//! module's long-lived callbacks are bound to; a settled wait leaves no timer or listener behind.
+//! Waiting where no fetch is in flight: a call sleeping before a retry or waiting for the token
+//! request, the token request sleeping before a retry, `waitForAuth` between polls. What waits is
+//! parked here under an id, with one timer (the sleep, or the deadline if that comes first) and
+//! one `abort` listener on the caller's signal; whichever fires first unparks it and hands it back
+//! to [`super::client::woke`]. The module's long-lived callbacks are bound to the id, and nothing
+//! is left behind once it is unparked.
 
-use super::js::{callback, clear_timeout, set_timeout, then, Callback, Global, Slab};
+use super::client::{self, Call, Shared};
+use super::js::{callback, clear_timeout, set_timeout, Callback, Global, Slab};
+use super::wait::AuthWait;
+use crate::prelude::*;
 use ::core::cell::OnceCell;
-use js_sys::{Function, Promise};
+use alloc::rc::Rc;
+use js_sys::Function;
 use wasm_bindgen::JsValue;
-use super::task;
 use web_sys::AbortSignal;
 
-/// How a wait ended.
+/// Why something parked woke up.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Woke {
-    /// The awaited promise settled, or the sleep is over.
+    /// Its sleep is over, or (waiting for the token) the token request ended.
     Done,
+    /// Its deadline passed.
     TimedOut,
+    /// The caller's signal aborted.
     Aborted,
+}
+
+/// What can wait.
+pub(crate) enum Parked {
+    /// A call sleeping before its next attempt.
+    Retry(Call),
+    /// A call waiting for the token request in flight.
+    Token(Call),
+    /// The token request sleeping before its next attempt.
+    TokenRetry(Rc<Shared>),
+    /// A `waitForAuth` between two polls.
+    Auth(Box<AuthWait>),
 }
 
 /// Larger delays overflow `setTimeout` (a 32-bit signed int) and fire at once.
 const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
 struct Waiter {
-    resolve: Function,
+    parked: Parked,
     timer: JsValue,
     listener: Option<(AbortSignal, Function)>,
 }
 
 static WAITERS: Global<Slab<Waiter>> = Global(Slab::new());
-static ON_DONE: Global<OnceCell<Callback>> = Global(OnceCell::new());
+static ON_SLEPT: Global<OnceCell<Callback>> = Global(OnceCell::new());
 static ON_DEADLINE: Global<OnceCell<Callback>> = Global(OnceCell::new());
 static ON_ABORT: Global<OnceCell<Callback>> = Global(OnceCell::new());
 
-/// Waits for `promise` (if any) or `sleep_ms`, whichever comes first, unless `deadline_ms` pass
-/// or `signal` aborts first. On a tie the promise wins.
-pub(crate) async fn wait(promise: Option<&Promise>, sleep_ms: f64, deadline_ms: f64, signal: Option<&AbortSignal>) -> Woke {
+/// Parks `parked` for `sleep_ms` (infinite: until [`unpark`]), unless `deadline_ms` pass or
+/// `signal` aborts first. Returns its id; `None` when it was handed back at once (the signal had
+/// already aborted).
+pub(crate) fn park(parked: Parked, sleep_ms: f64, deadline_ms: f64, signal: Option<&AbortSignal>) -> Option<u32> {
     if signal.is_some_and(AbortSignal::aborted) {
-        return Woke::Aborted;
+        client::woke(parked, Woke::Aborted);
+        return None;
     }
-    let mut resolve = None;
-    let woken = Promise::new(&mut |res, _| resolve = Some(res));
-    // The executor runs synchronously, so `resolve` is set.
-    let Some(resolve) = resolve else { return Woke::Done };
-    let Ok(id) = WAITERS.0.insert(Waiter { resolve, timer: JsValue::UNDEFINED, listener: None }) else { return Woke::Done };
+    let id = match WAITERS.0.insert(Waiter { parked, timer: JsValue::UNDEFINED, listener: None }) {
+        Ok(id) => id,
+        Err(w) => {
+            client::woke(w.parked, Woke::TimedOut);
+            return None;
+        }
+    };
     let timer = if sleep_ms < deadline_ms {
-        set_timeout(callback(&ON_DONE, on_done).function(), sleep_ms.clamp(0.0, MAX_TIMER_MS), id)
+        set_timeout(callback(&ON_SLEPT, on_slept).function(), sleep_ms.clamp(0.0, MAX_TIMER_MS), id)
     } else {
         set_timeout(callback(&ON_DEADLINE, on_deadline).function(), deadline_ms.clamp(0.0, MAX_TIMER_MS), id)
     };
@@ -58,37 +81,34 @@ pub(crate) async fn wait(promise: Option<&Promise>, sleep_ms: f64, deadline_ms: 
         w.timer = timer;
         w.listener = listener;
     });
-    if let Some(p) = promise {
-        let done = callback(&ON_DONE, on_done).bind(id);
-        let _ = then(p, &done, &done);
-    }
-    match task::wait(woken).await.ok().and_then(|v| v.as_f64()).map(|n| n as u32) {
-        Some(1) => Woke::TimedOut,
-        Some(2) => Woke::Aborted,
-        _ => Woke::Done,
-    }
+    Some(id)
 }
 
-/// Ends wait `id` (if it has not ended) with `code`: 0 done, 1 timed out, 2 aborted.
-fn wake(id: u32, code: f64) -> Result<JsValue, JsValue> {
-    if let Some(w) = WAITERS.0.take(id) {
-        clear_timeout(&w.timer);
-        if let Some((signal, f)) = w.listener {
-            let _ = signal.remove_event_listener_with_callback("abort", &f);
-        }
-        let _ = w.resolve.call1(&JsValue::NULL, &JsValue::from_f64(code));
+/// Takes back what `id` parked (if it is still there), with its timer and listener gone.
+pub(crate) fn unpark(id: u32) -> Option<Parked> {
+    let w = WAITERS.0.take(id)?;
+    clear_timeout(&w.timer);
+    if let Some((signal, f)) = w.listener {
+        let _ = signal.remove_event_listener_with_callback("abort", &f);
+    }
+    Some(w.parked)
+}
+
+fn wake(id: u32, why: Woke) -> Result<JsValue, JsValue> {
+    if let Some(parked) = unpark(id) {
+        client::woke(parked, why);
     }
     Ok(JsValue::UNDEFINED)
 }
 
-fn on_done(id: u32, _: JsValue) -> Result<JsValue, JsValue> {
-    wake(id, 0.0)
+fn on_slept(id: u32, _: JsValue) -> Result<JsValue, JsValue> {
+    wake(id, Woke::Done)
 }
 
 fn on_deadline(id: u32, _: JsValue) -> Result<JsValue, JsValue> {
-    wake(id, 1.0)
+    wake(id, Woke::TimedOut)
 }
 
 fn on_abort(id: u32, _: JsValue) -> Result<JsValue, JsValue> {
-    wake(id, 2.0)
+    wake(id, Woke::Aborted)
 }

@@ -1,34 +1,55 @@
 //! `waitForAuth`: poll the auth state until every connection is ACTIVE.
 //!
 //! Each poll is a full call (token, retries, 401 refresh) with the client's request timeout
-//! capped by the time left; between polls the shell sleeps `auth_poll_delay_ms`, so the caller's
-//! signal ends the wait at once and the wait's deadline ends it on time.
+//! capped by the time left, whose result comes back to [`polled`]; between polls the wait is
+//! parked for `auth_poll_delay_ms`, so the caller's signal ends it at once and its deadline on
+//! time.
 
-use super::client::{aborted, ms_text, Shared};
+use super::client::{aborted, drive, ms_text, Call, Settle, Shared, Then};
 use super::js::now_ms;
-use super::timer::{wait, Woke};
+use super::timer::{park, Parked, Woke};
 use crate::core::error::{ErrorKind, SdkError};
 use crate::core::json::{self, Value};
-use crate::core::ops::{all_active, parse_wait_target, WaitTarget};
+use crate::core::ops::{all_active, parse_wait_target, HttpRequest, Operation};
 use crate::core::policy::auth_poll_delay_ms;
 use crate::prelude::*;
 use alloc::rc::Rc;
-use js_sys::Function;
+use js_sys::{Function, Promise};
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
 /// Default bound of a whole `waitForAuth`, in milliseconds (5 minutes).
 pub(crate) const DEFAULT_WAIT_TIMEOUT_MS: f64 = 300_000.0;
 
+/// The request each poll makes.
 pub(crate) struct Target {
-    target: WaitTarget,
-    include_links: bool,
+    op: Operation,
+    req: HttpRequest,
 }
 
 impl Target {
     pub(crate) fn parse(input_json: &str, include_links: bool) -> Result<Target, SdkError> {
-        Ok(Target { target: parse_wait_target(input_json)?, include_links })
+        let target = parse_wait_target(input_json)?;
+        Ok(Target { op: target.operation(), req: target.poll_request(include_links) })
     }
+}
+
+/// A `waitForAuth` in progress.
+pub(crate) struct AuthWait {
+    shared: Rc<Shared>,
+    target: Target,
+    on_pending: Option<Function>,
+    signal: Option<AbortSignal>,
+    /// `Date.now()` time at which the wait times out.
+    deadline: f64,
+    timeout_ms: f64,
+    poll_interval_ms: Option<f64>,
+    polls: u32,
+    /// Whether the poll in flight has the wait's deadline as its own.
+    capped: bool,
+    /// The last state received, for the timeout message.
+    last: Option<String>,
+    settle: Settle,
 }
 
 /// Names of the connections of a poll's output that are not ACTIVE.
@@ -53,61 +74,85 @@ fn auth_timeout(timeout_ms: f64, last: Option<&str>) -> SdkError {
         None => msg.push_str("; no auth state was received"),
         Some(out) => {
             let names = pending_names(out);
-            if !names.is_empty() {
-                msg.push_str("; still pending: ");
-                msg.push_str(&names.join(", "));
+            for (n, name) in names.iter().enumerate() {
+                msg.push_str(if n == 0 { "; still pending: " } else { ", " });
+                msg.push_str(name);
             }
         }
     }
     SdkError::new(ErrorKind::AuthTimeout, "AUTH_TIMEOUT", msg)
 }
 
-/// The wait itself, whose deadline is `deadline` (`Date.now()` clock). Resolves with the first
-/// all-ACTIVE state's JSON; rejects with an SdkError JSON string, or with whatever `on_pending`
-/// threw.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn run(
-    shared: &Rc<Shared>,
+/// Starts a wait whose deadline is `timeout_ms` from now. Resolves with the first all-ACTIVE
+/// state's JSON; rejects with an SdkError JSON string, or with whatever `on_pending` threw.
+pub(crate) fn start(
+    shared: Rc<Shared>,
     target: Target,
     on_pending: Option<Function>,
     signal: Option<AbortSignal>,
-    deadline: f64,
     timeout_ms: f64,
     poll_interval_ms: Option<f64>,
-) -> Result<JsValue, JsValue> {
-    let op = target.target.operation();
-    let req = target.target.poll_request(target.include_links);
-    let mut last: Option<String> = None;
-    let mut polls: u32 = 0;
-    loop {
-        let left = deadline - now_ms();
-        if left <= 0.0 {
-            return Err(shared.reject_value(&auth_timeout(timeout_ms, last.as_deref())));
+) -> Promise {
+    let deadline = now_ms() + timeout_ms;
+    let (promise, settle) = Settle::new();
+    if let Some(settle) = settle {
+        let w = AuthWait { shared, target, on_pending, signal, deadline, timeout_ms, poll_interval_ms, polls: 0, capped: false, last: None, settle };
+        poll(Box::new(w));
+    }
+    promise
+}
+
+impl AuthWait {
+    fn fail(&self, e: &SdkError) {
+        self.settle.settle(Err(self.shared.reject_value(e)));
+    }
+
+    fn time_out(&self) {
+        self.fail(&auth_timeout(self.timeout_ms, self.last.as_deref()));
+    }
+}
+
+fn poll(mut w: Box<AuthWait>) {
+    let left = w.deadline - now_ms();
+    if left <= 0.0 {
+        return w.time_out();
+    }
+    w.capped = left < w.shared.opts.timeout_ms;
+    let poll_timeout = if w.capped { left } else { w.shared.opts.timeout_ms };
+    let mut call = Call::new(w.shared.clone(), w.target.op, w.target.req.clone(), w.signal.clone(), poll_timeout);
+    call.then = Then::Poll(w);
+    drive(call);
+}
+
+/// The result of a poll.
+pub(crate) fn polled(mut w: Box<AuthWait>, result: Result<String, SdkError>) {
+    let out = match result {
+        Ok(out) => out,
+        // The poll ran into the wait's own deadline: that is the wait timing out.
+        Err(e) if w.capped && e.kind == ErrorKind::Timeout => return w.time_out(),
+        Err(e) => return w.fail(&e),
+    };
+    if all_active(&out) {
+        return w.settle.settle(Ok(JsValue::from_str(&out)));
+    }
+    if let Some(f) = &w.on_pending {
+        // A throwing callback ends the wait with what it threw.
+        if let Err(thrown) = f.call1(&JsValue::NULL, &JsValue::from_str(&out)) {
+            return w.settle.settle(Err(thrown));
         }
-        let capped = left < shared.opts.timeout_ms;
-        let poll_timeout = if capped { left } else { shared.opts.timeout_ms };
-        let out = match shared.run(op, req.clone(), signal.clone(), poll_timeout).await {
-            Ok(out) => out,
-            // The poll ran into the wait's own deadline: that is the wait timing out.
-            Err(e) if capped && e.kind == ErrorKind::Timeout => {
-                return Err(shared.reject_value(&auth_timeout(timeout_ms, last.as_deref())))
-            }
-            Err(e) => return Err(shared.reject_value(&e)),
-        };
-        if all_active(&out) {
-            return Ok(JsValue::from_str(&out));
-        }
-        if let Some(f) = &on_pending {
-            // A throwing callback ends the wait with what it threw.
-            f.call1(&JsValue::NULL, &JsValue::from_str(&out))?;
-        }
-        last = Some(out);
-        let delay = auth_poll_delay_ms(poll_interval_ms, polls);
-        polls = polls.saturating_add(1);
-        match wait(None, delay, deadline - now_ms(), signal.as_ref()).await {
-            Woke::Done => {}
-            Woke::TimedOut => return Err(shared.reject_value(&auth_timeout(timeout_ms, last.as_deref()))),
-            Woke::Aborted => return Err(shared.reject_value(&aborted())),
-        }
+    }
+    w.last = Some(out);
+    let delay = auth_poll_delay_ms(w.poll_interval_ms, w.polls);
+    w.polls = w.polls.saturating_add(1);
+    let (left, signal) = (w.deadline - now_ms(), w.signal.clone());
+    park(Parked::Auth(w), delay, left, signal.as_ref());
+}
+
+/// The pause between polls ended.
+pub(crate) fn woke(w: Box<AuthWait>, why: Woke) {
+    match why {
+        Woke::Done => poll(w),
+        Woke::TimedOut => w.time_out(),
+        Woke::Aborted => w.fail(&aborted()),
     }
 }
