@@ -58,7 +58,7 @@ pub fn parse_client_options(json: &str) -> Result<ClientOptions, SdkError> {
     }
     let client_secret = match i.get("clientSecret") {
         None => return Err(SdkError::validation("clientSecret", "clientSecret is required")),
-        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        Some(Value::String(s)) if !s.trim().is_empty() => String::from(s.as_ref()),
         Some(Value::String(_)) => return Err(SdkError::validation("clientSecret", "clientSecret must not be empty")),
         Some(_) => return Err(SdkError::validation("clientSecret", "clientSecret must be a string")),
     };
@@ -133,7 +133,7 @@ pub fn parse_token_response(status: u16, body: &str) -> Result<TokenGrant, SdkEr
         _ => return Err(SdkError::invalid_response(Some(status), "the token response is not a JSON object")),
     };
     let access_token = match obj.get("access_token") {
-        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(Value::String(s)) if !s.is_empty() => String::from(s.as_ref()),
         _ => return Err(SdkError::invalid_response(Some(status), "the token response has no access_token")),
     };
     let expires_in_secs = match obj.get("expires_in") {

@@ -239,7 +239,7 @@ impl SdkError {
                     error_code = details.iter().find_map(|d| d.error_code.clone());
                 }
             }
-            Some(Value::String(s)) => server_message = s,
+            Some(Value::String(s)) => server_message = s.into_owned(),
             Some(_) => {}
             None => {
                 // A plain-text body may explain the failure; an HTML page never does usefully.
@@ -464,7 +464,7 @@ fn str_of(obj: &Map, key: &str) -> Option<String> {
 }
 
 /// A member of a detail object under its snake_case or lowerCamelCase name.
-fn member<'a>(obj: &'a Map, snake: &str) -> Option<&'a Value> {
+fn member<'a>(obj: &'a Map<'a>, snake: &str) -> Option<&'a Value<'a>> {
     obj.get(snake).or_else(|| obj.get_camel(snake)).filter(|v| !v.is_null())
 }
 
@@ -472,7 +472,7 @@ fn member_str(obj: &Map, snake: &str) -> String {
     member(obj, snake).and_then(Value::as_str).map(sanitize_message).unwrap_or_default()
 }
 
-fn member_obj<'a>(obj: &'a Map, snake: &str) -> Option<&'a Map> {
+fn member_obj<'a>(obj: &'a Map<'a>, snake: &str) -> Option<&'a Map<'a>> {
     member(obj, snake).and_then(Value::as_object)
 }
 

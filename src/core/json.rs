@@ -4,8 +4,14 @@
 //!
 //! Objects keep their members in order (a repeated key: the last one counts). Numbers are `f64`,
 //! exact for integers up to 2^53; a number too large for an `f64` (`1e400`) reads as `null`.
+//! Strings borrow from the text unless they hold escapes, so reading allocates little.
+
+// `push_str` of one ASCII character is a plain copy; `push(char)` encodes UTF-8 first, in a call
+// that the size-optimized build does not inline. The writer is on every call's path.
+#![allow(clippy::single_char_add_str)]
 
 use crate::prelude::*;
+use alloc::borrow::Cow;
 
 use super::error::SdkError;
 use super::text::{cat, push_u64};
@@ -13,25 +19,37 @@ use super::text::{cat, push_u64};
 /// Deepest nesting of arrays and objects accepted.
 const MAX_DEPTH: u32 = 128;
 
-/// A JSON value.
+/// A string read from JSON text: borrowed from it when it has no escapes.
+pub(crate) type Str<'a> = Cow<'a, str>;
+
+/// A JSON value, borrowing from the text it was read from.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Value {
+pub(crate) enum Value<'a> {
     Null,
     Bool(bool),
     Number(f64),
-    String(String),
-    Array(Vec<Value>),
-    Object(Map),
+    String(Str<'a>),
+    Array(Vec<Value<'a>>),
+    Object(Map<'a>),
 }
 
 /// The members of an object, in document order.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub(crate) struct Map(Vec<(String, Value)>);
+pub(crate) struct Map<'a>(Vec<(Str<'a>, Value<'a>)>);
 
-impl Map {
+impl<'a> Map<'a> {
     /// The value of `key` (the last one when repeated).
-    pub(crate) fn get(&self, key: &str) -> Option<&Value> {
-        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+    pub(crate) fn get(&self, key: &str) -> Option<&Value<'a>> {
+        let mut i = self.0.len();
+        while i > 0 {
+            i -= 1;
+            if let Some((k, v)) = self.0.get(i) {
+                if k.as_bytes() == key.as_bytes() {
+                    return Some(v);
+                }
+            }
+        }
+        None
     }
 
     pub(crate) fn contains_key(&self, key: &str) -> bool {
@@ -39,17 +57,26 @@ impl Map {
     }
 
     pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|(k, _)| k.as_str())
+        self.0.iter().map(|(k, _)| k.as_ref())
     }
 
     /// The value of the member whose name is `snake` in lowerCamelCase (`connection_id` ->
     /// `connectionId`), without building that name.
-    pub(crate) fn get_camel(&self, snake: &str) -> Option<&Value> {
-        self.0.iter().rev().find(|(k, _)| is_camel_of(k, snake)).map(|(_, v)| v)
+    pub(crate) fn get_camel(&self, snake: &str) -> Option<&Value<'a>> {
+        let mut i = self.0.len();
+        while i > 0 {
+            i -= 1;
+            if let Some((k, v)) = self.0.get(i) {
+                if is_camel_of(k, snake) {
+                    return Some(v);
+                }
+            }
+        }
+        None
     }
 }
 
-impl Value {
+impl<'a> Value<'a> {
     pub(crate) fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
@@ -76,7 +103,7 @@ impl Value {
         }
     }
 
-    pub(crate) fn as_object(&self) -> Option<&Map> {
+    pub(crate) fn as_object(&self) -> Option<&Map<'a>> {
         match self {
             Value::Object(m) => Some(m),
             _ => None,
@@ -84,7 +111,7 @@ impl Value {
     }
 
     /// The member `key` of an object.
-    pub(crate) fn get(&self, key: &str) -> Option<&Value> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Value<'a>> {
         self.as_object().and_then(|m| m.get(key))
     }
 }
@@ -106,13 +133,13 @@ pub(crate) fn is_integral(n: f64) -> bool {
 
 /// Parses JSON text (surrounding whitespace allowed). `None` for anything that is not exactly one
 /// JSON value, nests deeper than 128 levels, or has a lone surrogate escape.
-pub(crate) fn parse(text: &str) -> Option<Value> {
+pub(crate) fn parse(text: &str) -> Option<Value<'_>> {
     parse_with(text, true)
 }
 
 /// [`parse`]; unless `lenient`, a number too large for an `f64` makes the text invalid instead of
 /// reading as `null`.
-fn parse_with(text: &str, lenient: bool) -> Option<Value> {
+fn parse_with(text: &str, lenient: bool) -> Option<Value<'_>> {
     let mut p = Parser { text, pos: 0, lenient };
     let v = p.value(MAX_DEPTH)?;
     p.skip_ws();
@@ -133,7 +160,7 @@ struct Parser<'a> {
     lenient: bool,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.pos).copied()
@@ -153,7 +180,7 @@ impl Parser<'_> {
         }
     }
 
-    fn literal(&mut self, word: &str, v: Value) -> Option<Value> {
+    fn literal(&mut self, word: &str, v: Value<'a>) -> Option<Value<'a>> {
         let end = self.pos.checked_add(word.len())?;
         if self.text.as_bytes().get(self.pos..end)? != word.as_bytes() {
             return None;
@@ -162,7 +189,7 @@ impl Parser<'_> {
         Some(v)
     }
 
-    fn value(&mut self, depth: u32) -> Option<Value> {
+    fn value(&mut self, depth: u32) -> Option<Value<'a>> {
         self.skip_ws();
         match self.peek()? {
             b'{' => {
@@ -230,24 +257,29 @@ impl Parser<'_> {
     }
 
     /// A string; `pos` is at its opening quote.
-    fn string(&mut self) -> Option<String> {
+    fn string(&mut self) -> Option<Str<'a>> {
         self.pos += 1;
+        let text: &'a str = self.text;
         let mut out = String::new();
         loop {
             // The run of plain characters up to the next quote, backslash or control character.
-            let rest = self.text.as_bytes().get(self.pos..)?;
-            let n = rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+            let bytes = self.text.as_bytes();
             let run = self.pos;
-            self.pos += n;
+            while let Some(&b) = bytes.get(self.pos) {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
             match self.peek()? {
                 b'"' => {
-                    let s = self.text.get(run..self.pos)?;
+                    let s = text.get(run..self.pos)?;
                     self.pos += 1;
                     if out.is_empty() {
-                        return Some(s.to_owned());
+                        return Some(Cow::Borrowed(s));
                     }
                     out.push_str(s);
-                    return Some(out);
+                    return Some(Cow::Owned(out));
                 }
                 b'\\' => {
                     out.push_str(self.text.get(run..self.pos)?);
@@ -410,9 +442,16 @@ fn scale(mantissa: u64, exp: i64) -> f64 {
 /// Appends `s` as a JSON string: `"` and `\` escaped, control characters as `\n`, `\t`, ... or
 /// `\u00XX`, everything else as is.
 pub(crate) fn push_str(out: &mut String, s: &str) {
-    out.push('"');
+    out.push_str("\"");
+    let bytes = s.as_bytes();
     let mut run = 0;
-    for (i, b) in s.bytes().enumerate() {
+    let mut i = 0;
+    // Index loops rather than iterator adapters: the size-optimized build does not inline those.
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
         let esc: &str = match b {
             b'"' => "\\\"",
             b'\\' => "\\\\",
@@ -421,22 +460,22 @@ pub(crate) fn push_str(out: &mut String, s: &str) {
             b'\t' => "\\t",
             0x08 => "\\b",
             0x0c => "\\f",
-            0..=0x1f => "",
-            _ => continue,
+            _ => "",
         };
-        out.push_str(s.get(run..i).unwrap_or_default());
+        out.push_str(s.get(run..i - 1).unwrap_or_default());
         if esc.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
+            const HEX: &str = "0123456789abcdef";
+            let (hi, lo) = (usize::from(b >> 4), usize::from(b & 15));
             out.push_str("\\u00");
-            out.push(char::from(HEX.get(usize::from(b >> 4)).copied().unwrap_or(b'0')));
-            out.push(char::from(HEX.get(usize::from(b & 15)).copied().unwrap_or(b'0')));
+            out.push_str(HEX.get(hi..hi + 1).unwrap_or_default());
+            out.push_str(HEX.get(lo..lo + 1).unwrap_or_default());
         } else {
             out.push_str(esc);
         }
-        run = i + 1;
+        run = i;
     }
     out.push_str(s.get(run..).unwrap_or_default());
-    out.push('"');
+    out.push_str("\"");
 }
 
 /// `s` as a JSON string.
@@ -456,17 +495,14 @@ pub(crate) struct ObjectWriter<'a> {
 
 impl<'a> ObjectWriter<'a> {
     pub(crate) fn new(out: &'a mut String) -> Self {
-        out.push('{');
+        out.push_str("{");
         ObjectWriter { out, empty: true }
     }
 
     /// Starts member `key`; the caller writes its value into the returned buffer.
     pub(crate) fn key(&mut self, key: &str) -> &mut String {
-        if !self.empty {
-            self.out.push(',');
-        }
+        self.out.push_str(if self.empty { "\"" } else { ",\"" });
         self.empty = false;
-        self.out.push('"');
         self.out.push_str(key);
         self.out.push_str("\":");
         self.out
@@ -516,14 +552,14 @@ impl<'a> ObjectWriter<'a> {
     /// An array of strings.
     pub(crate) fn strs(&mut self, key: &str, items: &[String]) -> &mut Self {
         let out = self.key(key);
-        out.push('[');
+        out.push_str("[");
         for (n, s) in items.iter().enumerate() {
             if n > 0 {
-                out.push(',');
+                out.push_str(",");
             }
             push_str(out, s);
         }
-        out.push(']');
+        out.push_str("]");
         self
     }
 
@@ -535,20 +571,20 @@ impl<'a> ObjectWriter<'a> {
     }
 
     pub(crate) fn end(&mut self) {
-        self.out.push('}');
+        self.out.push_str("}");
     }
 }
 
 /// Appends `[a,b,...]`, each item written by `write`.
 pub(crate) fn push_array<T>(out: &mut String, items: &[T], write: impl Fn(&T, &mut String)) {
-    out.push('[');
+    out.push_str("[");
     for (n, item) in items.iter().enumerate() {
         if n > 0 {
-            out.push(',');
+            out.push_str(",");
         }
         write(item, out);
     }
-    out.push(']');
+    out.push_str("]");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -558,27 +594,23 @@ pub(crate) fn push_array<T>(out: &mut String, items: &[T], write: impl Fn(&T, &m
 /// Whether `name` is `snake` in lowerCamelCase: every `_` dropped and the character after it
 /// upper-cased (`connection_tool_mappings` -> `connectionToolMappings`).
 fn is_camel_of(name: &str, snake: &str) -> bool {
-    let mut expected = snake.bytes();
-    let mut got = name.bytes();
+    let (name, snake) = (name.as_bytes(), snake.as_bytes());
+    let (mut i, mut j) = (0, 0);
     let mut upper = false;
-    loop {
-        let want = loop {
-            match expected.next() {
-                Some(b'_') => upper = true,
-                Some(c) if upper => {
-                    upper = false;
-                    break Some(c.to_ascii_uppercase());
-                }
-                other => break other,
-            }
-        };
-        if want != got.next() {
+    while let Some(&c) = snake.get(j) {
+        j += 1;
+        if c == b'_' {
+            upper = true;
+            continue;
+        }
+        let want = if upper { c.to_ascii_uppercase() } else { c };
+        upper = false;
+        if name.get(i) != Some(&want) {
             return false;
         }
-        if want.is_none() {
-            return true;
-        }
+        i += 1;
     }
+    i == name.len()
 }
 
 /// `parent.key`, or `key` at the root.
@@ -610,7 +642,7 @@ fn short(key: &str) -> String {
 }
 
 /// Parses the JSON text of a JavaScript input. An optional input may be empty or `null`.
-pub(crate) fn parse_input(text: &str, optional: bool) -> Result<Value, SdkError> {
+pub(crate) fn parse_input(text: &str, optional: bool) -> Result<Value<'_>, SdkError> {
     let t = text.trim();
     if optional && (t.is_empty() || t == "null") {
         return Ok(Value::Object(Map::default()));
@@ -622,13 +654,13 @@ pub(crate) fn parse_input(text: &str, optional: bool) -> Result<Value, SdkError>
 /// A JavaScript input object being read: every key must be one of `keys`; `null` is the same as
 /// absent.
 pub(crate) struct Input<'a> {
-    map: &'a Map,
+    map: &'a Map<'a>,
     path: String,
 }
 
 impl<'a> Input<'a> {
     /// `v` as an object at `path` ("" for the input itself) whose keys are all in `keys`.
-    pub(crate) fn new(v: &'a Value, path: &str, keys: &[&str]) -> Result<Self, SdkError> {
+    pub(crate) fn new(v: &'a Value<'a>, path: &str, keys: &[&str]) -> Result<Self, SdkError> {
         let Some(map) = v.as_object() else {
             let what = if path.is_empty() { "input" } else { path };
             return Err(SdkError::validation(path, cat(&[what, " must be an object, not ", type_name(v)])));
@@ -653,7 +685,7 @@ impl<'a> Input<'a> {
     }
 
     /// The value at `key`, `None` when absent or `null`.
-    pub(crate) fn get(&self, key: &str) -> Option<&'a Value> {
+    pub(crate) fn get(&self, key: &str) -> Option<&'a Value<'a>> {
         self.map.get(key).filter(|v| !v.is_null())
     }
 
@@ -666,7 +698,7 @@ impl<'a> Input<'a> {
     pub(crate) fn opt_str(&self, key: &str) -> Result<Option<String>, SdkError> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::String(s)) => Ok(Some(String::from(s.as_ref()))),
             Some(v) => Err(self.type_error(key, "a string", v)),
         }
     }
@@ -708,7 +740,7 @@ impl<'a> Input<'a> {
     }
 
     /// An array, `None` when absent or `null`.
-    pub(crate) fn opt_array(&self, key: &str) -> Result<Option<&'a Vec<Value>>, SdkError> {
+    pub(crate) fn opt_array(&self, key: &str) -> Result<Option<&'a Vec<Value<'a>>>, SdkError> {
         match self.get(key) {
             None => Ok(None),
             Some(Value::Array(a)) => Ok(Some(a)),
@@ -738,7 +770,7 @@ pub(crate) fn type_name(v: &Value) -> &'static str {
 }
 
 /// Parses a server body that must be a JSON object.
-pub(crate) fn parse_wire_object(body: &str) -> Result<Map, SdkError> {
+pub(crate) fn parse_wire_object(body: &str) -> Result<Map<'_>, SdkError> {
     if body.trim().is_empty() {
         return Err(SdkError::invalid_response(None, "the body is empty"));
     }
@@ -753,12 +785,12 @@ pub(crate) fn parse_wire_object(body: &str) -> Result<Map, SdkError> {
 /// lowerCamelCase names, missing or `null` members give defaults, unknown members are ignored,
 /// and a member of the wrong type is an `InvalidResponse` naming its path.
 pub(crate) struct Wire<'a> {
-    map: &'a Map,
+    map: &'a Map<'a>,
     path: String,
 }
 
 impl<'a> Wire<'a> {
-    pub(crate) fn root(map: &'a Map) -> Self {
+    pub(crate) fn root(map: &'a Map<'a>) -> Self {
         Wire { map, path: String::new() }
     }
 
@@ -767,7 +799,7 @@ impl<'a> Wire<'a> {
     }
 
     /// The member `snake` (or its camelCase twin), `None` when absent or `null`.
-    pub(crate) fn get(&self, snake: &str) -> Option<&'a Value> {
+    pub(crate) fn get(&self, snake: &str) -> Option<&'a Value<'a>> {
         let v = match self.map.get(snake) {
             Some(v) if !v.is_null() => Some(v),
             _ => self.map.get_camel(snake),
@@ -784,16 +816,17 @@ impl<'a> Wire<'a> {
         SdkError::invalid_response(None, cat(&["`", &self.path(key), "` is not ", what]))
     }
 
-    pub(crate) fn opt_str(&self, key: &str) -> Result<Option<String>, SdkError> {
+    /// A string member, `None` when missing.
+    pub(crate) fn opt_str(&self, key: &str) -> Result<Option<&'a str>, SdkError> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::String(s)) => Ok(Some(s)),
             Some(v) => Err(self.wrong(key, "a string", v)),
         }
     }
 
     /// A string member, `""` when missing.
-    pub(crate) fn str(&self, key: &str) -> Result<String, SdkError> {
+    pub(crate) fn str(&self, key: &str) -> Result<&'a str, SdkError> {
         Ok(self.opt_str(key)?.unwrap_or_default())
     }
 
@@ -808,18 +841,25 @@ impl<'a> Wire<'a> {
         parsed.ok_or_else(|| self.not_a(key, "a uint32"))
     }
 
-    /// An array of strings, empty when missing.
-    pub(crate) fn strings(&self, key: &str) -> Result<Vec<String>, SdkError> {
-        let Some(v) = self.get(key) else { return Ok(Vec::new()) };
-        let Value::Array(items) = v else { return Err(self.wrong(key, "an array", v)) };
-        let mut out = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            match item {
-                Value::String(s) => out.push(s.clone()),
-                other => return Err(self.wrong(&index(key, i), "a string", other)),
+    /// Writes the array of strings `key` (`[]` when missing) as JSON.
+    pub(crate) fn write_strings(&self, key: &str, out: &mut String) -> Result<(), SdkError> {
+        out.push_str("[");
+        if let Some(v) = self.get(key) {
+            let Value::Array(items) = v else { return Err(self.wrong(key, "an array", v)) };
+            for (i, item) in items.iter().enumerate() {
+                match item {
+                    Value::String(s) => {
+                        if i > 0 {
+                            out.push_str(",");
+                        }
+                        push_str(out, s);
+                    }
+                    other => return Err(self.wrong(&index(key, i), "a string", other)),
+                }
             }
         }
-        Ok(out)
+        out.push_str("]");
+        Ok(())
     }
 
     /// A nested object, `None` when missing.
@@ -836,19 +876,31 @@ impl<'a> Wire<'a> {
         self.object(key)?.ok_or_else(|| SdkError::invalid_response(None, cat(&["`", &self.path(key), "` is missing"])))
     }
 
-    /// Reads each object of the array `key` (empty when missing) with `read`.
-    pub(crate) fn objects<T>(&self, key: &str, read: impl Fn(&Wire<'a>) -> Result<T, SdkError>) -> Result<Vec<T>, SdkError> {
-        let Some(v) = self.get(key) else { return Ok(Vec::new()) };
-        let Value::Array(items) = v else { return Err(self.wrong(key, "an array", v)) };
-        let mut out = Vec::with_capacity(items.len());
-        for (i, item) in items.iter().enumerate() {
-            let key = index(key, i);
-            match item {
-                Value::Object(map) => out.push(read(&Wire { map, path: self.path(&key) })?),
-                other => return Err(self.wrong(&key, "an object", other)),
+    /// Writes the array of objects `key` (`[]` when missing) as JSON, each object with `write`.
+    pub(crate) fn write_objects(
+        &self,
+        key: &str,
+        out: &mut String,
+        mut write: impl FnMut(&Wire<'a>, &mut String) -> Result<(), SdkError>,
+    ) -> Result<(), SdkError> {
+        out.push_str("[");
+        if let Some(v) = self.get(key) {
+            let Value::Array(items) = v else { return Err(self.wrong(key, "an array", v)) };
+            for (i, item) in items.iter().enumerate() {
+                let key = index(key, i);
+                match item {
+                    Value::Object(map) => {
+                        if i > 0 {
+                            out.push_str(",");
+                        }
+                        write(&Wire { map, path: self.path(&key) }, out)?;
+                    }
+                    other => return Err(self.wrong(&key, "an object", other)),
+                }
             }
         }
-        Ok(out)
+        out.push_str("]");
+        Ok(())
     }
 
     /// A `google.protobuf.Timestamp`: an RFC 3339 string kept as received, or a
@@ -857,7 +909,7 @@ impl<'a> Wire<'a> {
     pub(crate) fn timestamp(&self, key: &str) -> Result<Option<String>, SdkError> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(if super::time::is_zero_rfc3339(s) { None } else { Some(s.clone()) }),
+            Some(Value::String(s)) => Ok(if super::time::is_zero_rfc3339(s) { None } else { Some(String::from(s.as_ref())) }),
             Some(Value::Object(map)) => {
                 let w = Wire { map, path: self.path(key) };
                 let secs = w.int64("seconds")?;
@@ -934,12 +986,12 @@ mod tests {
             Value::Null => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Number(n) => serde_json::json!(n),
-            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::String(s) => serde_json::Value::String(s.to_string()),
             Value::Array(items) => serde_json::Value::Array(items.iter().map(to_serde).collect()),
             Value::Object(m) => {
                 let mut out = serde_json::Map::new();
                 for (k, v) in &m.0 {
-                    out.insert(k.clone(), to_serde(v));
+                    out.insert(k.to_string(), to_serde(v));
                 }
                 serde_json::Value::Object(out)
             }
@@ -1026,7 +1078,9 @@ mod tests {
         }
         let all: String = (0u32..0x3000).filter_map(char::from_u32).collect();
         assert_eq!(quote(&all), serde_json::to_string(&all).unwrap());
-        assert_eq!(parse(&quote(&all)), Some(Value::String(all)));
+        assert_eq!(parse(&quote(&all)), Some(Value::String(all.into())));
+        assert!(matches!(parse("\"plain\""), Some(Value::String(Cow::Borrowed("plain")))));
+        assert!(matches!(parse("\"a\\nb\""), Some(Value::String(Cow::Owned(_)))));
     }
 
     #[test]
@@ -1107,9 +1161,11 @@ mod tests {
         assert_eq!(w.str("prev_page_token").unwrap(), "p");
         assert_eq!(w.u32("total_size").unwrap(), 7);
         assert_eq!(w.u32("absent").unwrap(), 0);
-        assert_eq!(w.strings("tools").unwrap(), Vec::<String>::new());
+        let mut tools = String::new();
+        w.write_strings("tools", &mut tools).unwrap();
+        assert_eq!(tools, "[]");
         assert_eq!(w.timestamp("x").unwrap().as_deref(), Some("1970-01-01T00:00:01.005Z"));
-        let e = w.strings("next_page_token").unwrap_err();
+        let e = w.write_strings("next_page_token", &mut String::new()).unwrap_err();
         assert_eq!(e.kind, ErrorKind::InvalidResponse);
         assert!(e.message.contains("`next_page_token` is a string, expected an array"), "{}", e.message);
     }

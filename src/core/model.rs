@@ -3,8 +3,8 @@
 //! * Inputs (`*Input`) are what JavaScript passes, in camelCase. `validate` fills them from the
 //!   input JSON; their `body` method writes the request body the REST gateway expects
 //!   (proto names, snake_case; path parameters are left out, and so are absent options).
-//! * Outputs are filled from the server's answer by `ops` and written in camelCase for
-//!   JavaScript by [`ToJson`].
+//! * Outputs are what JavaScript receives, in camelCase: `ops` writes them while it reads the
+//!   server's answer, and the tests check that what it writes matches these declarations.
 //!
 //! Under `cargo test` every type also derives `ts_rs::TS`; the TypeScript in
 //! `js/types/generated/` is written from these definitions (see the tests at the end), so the
@@ -480,7 +480,7 @@ impl UpdateInstanceInput {
 // Output JSON (camelCase, members in declaration order)
 // ---------------------------------------------------------------------------------------------
 
-/// The JSON JavaScript receives for a value.
+/// The JSON JavaScript receives for a value (the errors; answers are written by `ops`).
 pub trait ToJson {
     fn write_json(&self, out: &mut String);
 
@@ -488,110 +488,6 @@ pub trait ToJson {
         let mut out = String::new();
         self.write_json(&mut out);
         out
-    }
-}
-
-impl<T: ToJson> ToJson for Option<T> {
-    fn write_json(&self, out: &mut String) {
-        match self {
-            Some(v) => v.write_json(out),
-            None => out.push_str("null"),
-        }
-    }
-}
-
-impl ToJson for ConnectionToolMapping {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        o.str("connectionId", &self.connection_id)
-            .str("connectionName", &self.connection_name)
-            .str("provider", &self.provider)
-            .strs("tools", &self.tools)
-            .some_str("connectedAccountId", self.connected_account_id.as_deref())
-            .some_str("connectedAccountStatus", self.connected_account_status.as_deref())
-            .end();
-    }
-}
-
-impl ToJson for McpConfig {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        o.str("id", &self.id)
-            .str("name", &self.name)
-            .str("description", &self.description)
-            .array("connectionToolMappings", &self.connection_tool_mappings, ToJson::write_json)
-            .str("mcpServerUrl", &self.mcp_server_url)
-            .end();
-    }
-}
-
-impl ToJson for McpInstance {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        o.str("id", &self.id).str("name", &self.name).str("userIdentifier", &self.user_identifier);
-        self.config.write_json(o.key("config"));
-        o.str("url", &self.url)
-            .opt_str("lastUsedAt", self.last_used_at.as_deref())
-            .opt_str("updatedAt", self.updated_at.as_deref())
-            .end();
-    }
-}
-
-impl ToJson for ConnectionAuthState {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        o.str("connectionId", &self.connection_id)
-            .str("connectionName", &self.connection_name)
-            .str("provider", &self.provider)
-            .str("connectedAccountId", &self.connected_account_id)
-            .str("connectedAccountStatus", &self.connected_account_status)
-            .str("authenticationLink", &self.authentication_link)
-            .end();
-    }
-}
-
-impl ToJson for InstanceAuthState {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        o.array("connections", &self.connections, ToJson::write_json).bool("allActive", self.all_active).end();
-    }
-}
-
-impl ToJson for ConnectedAccounts {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        o.array("connectedAccounts", &self.connected_accounts, ToJson::write_json)
-            .bool("allActive", self.all_active)
-            .end();
-    }
-}
-
-impl ToJson for ListConfigsResult {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        o.array("configs", &self.configs, ToJson::write_json)
-            .str("nextPageToken", &self.next_page_token)
-            .str("prevPageToken", &self.prev_page_token)
-            .u64("totalSize", u64::from(self.total_size))
-            .end();
-    }
-}
-
-impl ToJson for ListInstancesResult {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        o.array("instances", &self.instances, ToJson::write_json)
-            .str("nextPageToken", &self.next_page_token)
-            .str("prevPageToken", &self.prev_page_token)
-            .u64("totalSize", u64::from(self.total_size))
-            .end();
-    }
-}
-
-impl ToJson for SessionToken {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        o.str("token", &self.token).str("expiresAt", &self.expires_at).end();
     }
 }
 
@@ -743,24 +639,45 @@ pub(crate) mod tests {
         v
     }
 
-    /// What the parsers write is what the TypeScript declares.
+    /// The keys of a JSON object, each with `?` when `optional` lists it.
+    fn object_keys(v: &serde_json::Value, optional: &[&str]) -> Vec<String> {
+        v.as_object()
+            .unwrap()
+            .keys()
+            .map(|k| if optional.contains(&k.as_str()) { format!("{k}?") } else { k.clone() })
+            .collect()
+    }
+
+    /// What the parsers write is what the TypeScript declares: every member of a full answer,
+    /// optional ones marked.
     #[test]
     fn output_json_matches_typescript() {
-        let mapping = ConnectionToolMapping {
-            connected_account_id: Some(String::new()),
-            connected_account_status: Some(String::new()),
-            ..Default::default()
-        };
+        use crate::core::ops::{parse_response, Operation};
+        let out = |op, body: &str| -> serde_json::Value { serde_json::from_str(&parse_response(op, 200, body).unwrap()).unwrap() };
+        let mapping = r#"{"connection_id":"c","connection_name":"n","provider":"p","tools":["t"],"connected_account_id":"a","connected_account_status":"ACTIVE"}"#;
+        let config = format!(r#"{{"id":"i","name":"n","description":"d","connection_tool_mappings":[{mapping}],"mcp_server_url":"u"}}"#);
+        let instance = format!(r#"{{"id":"i","name":"n","user_identifier":"u","config":{config},"url":"x","last_used_at":"2025-10-07T12:21:00Z","updated_at":"2025-10-07T12:21:00Z"}}"#);
+        let state = r#"{"connection_id":"c","connection_name":"n","provider":"p","connected_account_id":"a","connected_account_status":"ACTIVE","authentication_link":"l"}"#;
+
+        let c = out(Operation::GetConfig, &format!(r#"{{"config":{config}}}"#));
         let opt = ["connectedAccountId", "connectedAccountStatus"];
-        assert_eq!(sorted(json_keys(&mapping, &opt)), sorted(ts_fields::<ConnectionToolMapping>()));
-        assert_eq!(sorted(json_keys(&McpConfig::default(), &[])), sorted(ts_fields::<McpConfig>()));
-        assert_eq!(sorted(json_keys(&McpInstance::default(), &[])), sorted(ts_fields::<McpInstance>()));
-        assert_eq!(sorted(json_keys(&ConnectionAuthState::default(), &[])), sorted(ts_fields::<ConnectionAuthState>()));
-        assert_eq!(sorted(json_keys(&InstanceAuthState::default(), &[])), sorted(ts_fields::<InstanceAuthState>()));
-        assert_eq!(sorted(json_keys(&ConnectedAccounts::default(), &[])), sorted(ts_fields::<ConnectedAccounts>()));
-        assert_eq!(sorted(json_keys(&ListConfigsResult::default(), &[])), sorted(ts_fields::<ListConfigsResult>()));
-        assert_eq!(sorted(json_keys(&ListInstancesResult::default(), &[])), sorted(ts_fields::<ListInstancesResult>()));
-        assert_eq!(sorted(json_keys(&SessionToken::default(), &[])), sorted(ts_fields::<SessionToken>()));
+        assert_eq!(sorted(object_keys(&c["connectionToolMappings"][0], &opt)), sorted(ts_fields::<ConnectionToolMapping>()));
+        assert_eq!(sorted(object_keys(&c, &[])), sorted(ts_fields::<McpConfig>()));
+        let i = out(Operation::GetInstance, &format!(r#"{{"instance":{instance}}}"#));
+        assert_eq!(sorted(object_keys(&i, &[])), sorted(ts_fields::<McpInstance>()));
+        let a = out(Operation::GetInstanceAuthState, &format!(r#"{{"connections":[{state}]}}"#));
+        assert_eq!(sorted(object_keys(&a["connections"][0], &[])), sorted(ts_fields::<ConnectionAuthState>()));
+        assert_eq!(sorted(object_keys(&a, &[])), sorted(ts_fields::<InstanceAuthState>()));
+        let a = out(Operation::ListConnectedAccounts, &format!(r#"{{"connected_accounts":[{state}]}}"#));
+        assert_eq!(sorted(object_keys(&a, &[])), sorted(ts_fields::<ConnectedAccounts>()));
+        let page = |key: &str, item: &str| format!(r#"{{"{key}":[{item}],"next_page_token":"n","prev_page_token":"p","total_size":1}}"#);
+        let l = out(Operation::ListConfigs, &page("configs", &config));
+        assert_eq!(sorted(object_keys(&l, &[])), sorted(ts_fields::<ListConfigsResult>()));
+        let l = out(Operation::ListInstances, &page("instances", &instance));
+        assert_eq!(sorted(object_keys(&l, &[])), sorted(ts_fields::<ListInstancesResult>()));
+        let t = out(Operation::CreateSessionToken, r#"{"token":"t","expires_at":"2026-08-21T11:00:00Z"}"#);
+        assert_eq!(sorted(object_keys(&t, &[])), sorted(ts_fields::<SessionToken>()));
+
         assert_eq!(sorted(json_keys(&FieldViolation::default(), &[])), sorted(ts_fields::<FieldViolation>()));
         let detail = ErrorDetail {
             help_links: Some(vec![]),

@@ -7,7 +7,7 @@
 use crate::prelude::*;
 
 use super::error::SdkError;
-use super::json::{self, parse_input, parse_wire_object, Input, Wire};
+use super::json::{self, parse_input, parse_wire_object, Input, ObjectWriter, Wire};
 use super::model::*;
 use super::text::{cat, u64_text};
 use super::url::{push_encoded, Query};
@@ -239,59 +239,73 @@ pub fn build_request(op: Operation, input_json: &str) -> Result<HttpRequest, Sdk
 // Responses
 // ---------------------------------------------------------------------------------------------
 
-fn read_mapping(w: &Wire<'_>) -> Result<ConnectionToolMapping, SdkError> {
-    Ok(ConnectionToolMapping {
-        connection_id: w.str("connection_id")?,
-        connection_name: w.str("connection_name")?,
-        provider: w.str("provider")?,
-        tools: w.strings("tools")?,
-        connected_account_id: w.opt_str("connected_account_id")?,
-        connected_account_status: w.opt_str("connected_account_status")?,
-    })
+// The answers are written as JavaScript's JSON while they are read, member by member in the
+// order of the output types of `model` (whose TypeScript the tests compare with what is written
+// here); a member of the wrong type stops the writing with an error naming it.
+
+fn write_mapping(w: &Wire<'_>, out: &mut String) -> Result<(), SdkError> {
+    let mut o = ObjectWriter::new(out);
+    o.str("connectionId", w.str("connection_id")?)
+        .str("connectionName", w.str("connection_name")?)
+        .str("provider", w.str("provider")?);
+    w.write_strings("tools", o.key("tools"))?;
+    o.some_str("connectedAccountId", w.opt_str("connected_account_id")?)
+        .some_str("connectedAccountStatus", w.opt_str("connected_account_status")?)
+        .end();
+    Ok(())
 }
 
-fn read_config(w: &Wire<'_>) -> Result<McpConfig, SdkError> {
-    Ok(McpConfig {
-        id: w.str("id")?,
-        name: w.str("name")?,
-        description: w.str("description")?,
-        connection_tool_mappings: w.objects("connection_tool_mappings", read_mapping)?,
-        mcp_server_url: w.str("mcp_server_url")?,
-    })
+fn write_config(w: &Wire<'_>, out: &mut String) -> Result<(), SdkError> {
+    let mut o = ObjectWriter::new(out);
+    o.str("id", w.str("id")?).str("name", w.str("name")?).str("description", w.str("description")?);
+    w.write_objects("connection_tool_mappings", o.key("connectionToolMappings"), write_mapping)?;
+    o.str("mcpServerUrl", w.str("mcp_server_url")?).end();
+    Ok(())
 }
 
-fn read_instance(w: &Wire<'_>) -> Result<McpInstance, SdkError> {
-    Ok(McpInstance {
-        id: w.str("id")?,
-        name: w.str("name")?,
-        user_identifier: w.str("user_identifier")?,
-        config: match w.object("config")? {
-            Some(c) => Some(read_config(&c)?),
-            None => None,
-        },
-        url: w.str("url")?,
-        last_used_at: w.timestamp("last_used_at")?,
-        updated_at: w.timestamp("updated_at")?,
-    })
+fn write_instance(w: &Wire<'_>, out: &mut String) -> Result<(), SdkError> {
+    let mut o = ObjectWriter::new(out);
+    o.str("id", w.str("id")?).str("name", w.str("name")?).str("userIdentifier", w.str("user_identifier")?);
+    match w.object("config")? {
+        Some(c) => write_config(&c, o.key("config"))?,
+        None => o.key("config").push_str("null"),
+    }
+    o.str("url", w.str("url")?)
+        .opt_str("lastUsedAt", w.timestamp("last_used_at")?.as_deref())
+        .opt_str("updatedAt", w.timestamp("updated_at")?.as_deref())
+        .end();
+    Ok(())
 }
 
-fn read_auth_states(w: &Wire<'_>, key: &str) -> Result<(Vec<ConnectionAuthState>, bool), SdkError> {
-    let states = w.objects(key, |c| {
-        Ok(ConnectionAuthState {
-            connection_id: c.str("connection_id")?,
-            connection_name: c.str("connection_name")?,
-            provider: c.str("provider")?,
-            connected_account_id: c.str("connected_account_id")?,
-            connected_account_status: c.str("connected_account_status")?,
-            authentication_link: c.str("authentication_link")?,
-        })
+/// `{"<name>": [auth states], "allActive": ...}` from the array `key`.
+fn write_auth_states(w: &Wire<'_>, key: &str, name: &str, out: &mut String) -> Result<(), SdkError> {
+    let mut all_active = true;
+    let mut o = ObjectWriter::new(out);
+    w.write_objects(key, o.key(name), |c, out| {
+        let status = c.str("connected_account_status");
+        let mut o = ObjectWriter::new(out);
+        o.str("connectionId", c.str("connection_id")?)
+            .str("connectionName", c.str("connection_name")?)
+            .str("provider", c.str("provider")?)
+            .str("connectedAccountId", c.str("connected_account_id")?);
+        let status = status?;
+        all_active &= status.eq_ignore_ascii_case("ACTIVE");
+        o.str("connectedAccountStatus", status).str("authenticationLink", c.str("authentication_link")?).end();
+        Ok(())
     })?;
-    let all_active = states.iter().all(|s| s.connected_account_status.eq_ignore_ascii_case("ACTIVE"));
-    Ok((states, all_active))
+    o.bool("allActive", all_active).end();
+    Ok(())
 }
 
-fn to_json<T: ToJson>(value: &T) -> Result<String, SdkError> {
-    Ok(value.to_json())
+/// A page: `{"<name>": [...], "nextPageToken", "prevPageToken", "totalSize"}`.
+fn write_page(w: &Wire<'_>, key: &str, name: &str, item: fn(&Wire<'_>, &mut String) -> Result<(), SdkError>, out: &mut String) -> Result<(), SdkError> {
+    let mut o = ObjectWriter::new(out);
+    w.write_objects(key, o.key(name), item)?;
+    o.str("nextPageToken", w.str("next_page_token")?)
+        .str("prevPageToken", w.str("prev_page_token")?)
+        .u64("totalSize", u64::from(w.u32("total_size")?))
+        .end();
+    Ok(())
 }
 
 fn is_delete(op: Operation) -> bool {
@@ -322,42 +336,29 @@ fn parse_ok(op: Operation, body: &str) -> Result<String, SdkError> {
     }
     let map = parse_wire_object(body)?;
     let w = Wire::root(&map);
+    let mut out = String::with_capacity(body.len());
     match op {
         Operation::CreateConfig | Operation::GetConfig | Operation::UpdateConfig => {
-            to_json(&read_config(&w.required_object("config")?)?)
+            write_config(&w.required_object("config")?, &mut out)?
         }
         Operation::EnsureInstance | Operation::GetInstance | Operation::UpdateInstance => {
-            to_json(&read_instance(&w.required_object("instance")?)?)
+            write_instance(&w.required_object("instance")?, &mut out)?
         }
-        Operation::ListConfigs => to_json(&ListConfigsResult {
-            configs: w.objects("configs", read_config)?,
-            next_page_token: w.str("next_page_token")?,
-            prev_page_token: w.str("prev_page_token")?,
-            total_size: w.u32("total_size")?,
-        }),
-        Operation::ListInstances => to_json(&ListInstancesResult {
-            instances: w.objects("instances", read_instance)?,
-            next_page_token: w.str("next_page_token")?,
-            prev_page_token: w.str("prev_page_token")?,
-            total_size: w.u32("total_size")?,
-        }),
-        Operation::ListConnectedAccounts => {
-            let (connected_accounts, all_active) = read_auth_states(&w, "connected_accounts")?;
-            to_json(&ConnectedAccounts { connected_accounts, all_active })
-        }
-        Operation::GetInstanceAuthState => {
-            let (connections, all_active) = read_auth_states(&w, "connections")?;
-            to_json(&InstanceAuthState { connections, all_active })
-        }
+        Operation::ListConfigs => write_page(&w, "configs", "configs", write_config, &mut out)?,
+        Operation::ListInstances => write_page(&w, "instances", "instances", write_instance, &mut out)?,
+        Operation::ListConnectedAccounts => write_auth_states(&w, "connected_accounts", "connectedAccounts", &mut out)?,
+        Operation::GetInstanceAuthState => write_auth_states(&w, "connections", "connections", &mut out)?,
         Operation::CreateSessionToken | Operation::CreateConnectionSessionToken => {
             let token = w.str("token")?;
             if token.is_empty() {
                 return Err(SdkError::invalid_response(None, "`token` is missing"));
             }
-            to_json(&SessionToken { token, expires_at: w.timestamp("expires_at")?.unwrap_or_default() })
+            let mut o = ObjectWriter::new(&mut out);
+            o.str("token", token).str("expiresAt", w.timestamp("expires_at")?.as_deref().unwrap_or_default()).end();
         }
-        Operation::DeleteConfig | Operation::DeleteInstance => Ok("null".to_owned()),
+        Operation::DeleteConfig | Operation::DeleteInstance => out.push_str("null"),
     }
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -116,7 +116,7 @@ fn mappings(input: &Input<'_>, key: &str, allow_empty: bool) -> Result<Option<Ve
                 for (j, t) in list.iter().enumerate() {
                     let tf = index(&cat(&[&at, ".tools"]), j);
                     match t {
-                        Value::String(s) if !s.is_empty() => tools.push(s.clone()),
+                        Value::String(s) if !s.is_empty() => tools.push(String::from(s.as_ref())),
                         Value::String(_) => return Err(SdkError::validation(&tf, cat(&[&tf, " must not be empty"]))),
                         other => {
                             return Err(SdkError::validation(
