@@ -17,15 +17,21 @@ fn hex_digit(n: u8) -> char {
 /// Appends `s` with every byte but the unreserved characters (`A-Z a-z 0-9 - . _ ~`) written
 /// as `%XX`, so that a value is always one path segment or one query value.
 pub(crate) fn push_encoded(out: &mut String, s: &str) {
-    for b in s.bytes() {
+    let bytes = s.as_bytes();
+    let (mut run, mut i) = (0, 0);
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
         if is_unreserved(b) {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(hex_digit(b >> 4));
-            out.push(hex_digit(b));
+            continue;
         }
+        // Runs of unreserved characters are copied at once.
+        out.push_str(s.get(run..i - 1).unwrap_or_default());
+        out.push('%');
+        out.push(hex_digit(b >> 4));
+        out.push(hex_digit(b));
+        run = i;
     }
+    out.push_str(s.get(run..).unwrap_or_default());
 }
 
 #[cfg(test)]

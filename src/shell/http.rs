@@ -16,7 +16,7 @@ use crate::core::ops::HttpRequest;
 use crate::core::policy::{parse_retry_after, Outcome};
 use crate::core::text::cat;
 use crate::prelude::*;
-use ::core::cell::OnceCell;
+use ::core::cell::{OnceCell, RefCell};
 use alloc::rc::Rc;
 use js_sys::{Function, JsString, Object, Promise};
 use wasm_bindgen::{JsCast, JsValue};
@@ -132,11 +132,14 @@ fn failure(err: &JsValue) -> Option<String> {
     err.message().ok().and_then(|m| m.as_string()).map(|m| cat(&[":", &m]))
 }
 
-/// Headers of requests made with one access token (made once per token).
+/// Headers of requests made with one access token (made once per token), and the `fetch` init
+/// objects that carry them, by method and whether there is a body. `fetch` reads its init at
+/// once, so one object serves every attempt: each sets its own `signal` (and `body`) on it.
 pub(crate) struct Headers {
     authorization: JsValue,
     plain: Fields,
     json: Fields,
+    inits: RefCell<Vec<(&'static str, bool, Fields)>>,
 }
 
 fn fields() -> Fields {
@@ -162,17 +165,32 @@ impl Headers {
         let authorization = JsValue::from_str(authorization);
         let plain = make_headers(Some(&authorization), None);
         let json = make_headers(Some(&authorization), Some(JSON));
-        Headers { authorization, plain, json }
+        Headers { authorization, plain, json, inits: RefCell::new(Vec::new()) }
     }
 
-    /// Gives `init` the headers of `req`: shared ones for the usual requests, else made for it.
-    fn set(init: &Fields, auth: Option<&Headers>, req: &HttpRequest) {
+    /// The init object for `req` (its `signal` and `body` still to set): a shared one for the
+    /// usual requests, else one made for it.
+    fn init(auth: Option<&Headers>, req: &HttpRequest) -> Fields {
+        let body = req.body.is_some();
         let content_type = req.body.as_ref().map(|_| req.content_type.unwrap_or(JSON));
-        match (auth, content_type) {
-            (Some(h), None) => init.set_headers(&h.plain),
-            (Some(h), Some(JSON)) => init.set_headers(&h.json),
-            (auth, content_type) => init.set_headers(&make_headers(auth.map(|h| &h.authorization), content_type)),
+        let Some(h) = auth.filter(|_| matches!(content_type, None | Some(JSON))) else {
+            let init = fields();
+            init.set_method(req.method);
+            init.set_headers(&make_headers(auth.map(|h| &h.authorization), content_type));
+            return init;
+        };
+        if let Ok(inits) = h.inits.try_borrow() {
+            if let Some((_, _, init)) = inits.iter().find(|(m, b, _)| *m == req.method && *b == body) {
+                return AsRef::<JsValue>::as_ref(init).clone().unchecked_into();
+            }
         }
+        let init = fields();
+        init.set_method(req.method);
+        init.set_headers(if body { &h.json } else { &h.plain });
+        if let Ok(mut inits) = h.inits.try_borrow_mut() {
+            inits.push((req.method, body, AsRef::<JsValue>::as_ref(&init).clone().unchecked_into()));
+        }
+        init
     }
 }
 
@@ -193,6 +211,8 @@ struct Flight {
     /// Why the controller was aborted (`TimedOut` or `Aborted`), if it was.
     stopped: Option<ReplyKind>,
     status: u16,
+    /// Whether the response declared its length (then within the limit).
+    declared: bool,
     /// Set when `fetch` resolved: the promise reactions are for the body from then on.
     response: Option<Response>,
     /// The two promise reactions, bound to the attempt's id, for `fetch` and then for the body.
@@ -231,9 +251,7 @@ pub(crate) fn start(target: Target, auth: Option<&Headers>, ms: f64) -> Result<P
         None => AbortController::new().ok(),
     };
     let sent = ctl.map(|ctl| {
-        let init = fields();
-        init.set_method(req.method);
-        Headers::set(&init, auth, req);
+        let init = Headers::init(auth, req);
         if let Some(body) = &req.body {
             init.set_body(body);
         }
@@ -248,7 +266,7 @@ pub(crate) fn start(target: Target, auth: Option<&Headers>, ms: f64) -> Result<P
         (None, Some((Ok(p), ctl))) => (p, ctl),
     };
     let none = || JsValue::UNDEFINED.unchecked_into::<Function>();
-    let flight = Flight { ctl, timer: JsValue::UNDEFINED, listener: None, stopped: None, status: 0, response: None, on_settled: none(), on_failed: none(), target };
+    let flight = Flight { ctl, timer: JsValue::UNDEFINED, listener: None, stopped: None, status: 0, declared: false, response: None, on_settled: none(), on_failed: none(), target };
     let id = match ATTEMPTS.0.insert(flight) {
         Ok(id) => id,
         Err(f) => return Err((Reply::new(ReplyKind::Threw(Some(":too many requests in flight".to_owned()))), f.target)),
@@ -337,14 +355,13 @@ fn on_failed(id: u32, err: JsValue) -> Result<JsValue, JsValue> {
 }
 
 fn on_response(id: u32, res: JsValue) -> Result<JsValue, JsValue> {
-    if !res.is_object() {
-        return land(id, ReplyKind::Broken(Some(":fetch did not return a Response".to_owned())));
-    }
+    // Read with `catch`: what a replaced `fetch` resolved with may not be a Response at all.
     let res: Response = res.unchecked_into();
     let status = res.status().unwrap_or(0);
     let declared = res.header("content-length").and_then(|v| parse_u64(v.trim()));
     let flight = with_flight(id, |f| {
         f.status = status;
+        f.declared = declared.is_some();
         f.response = Some(res.clone().unchecked_into());
         (f.ctl.clone(), f.on_settled.clone(), f.on_failed.clone())
     });
@@ -360,9 +377,10 @@ fn on_response(id: u32, res: JsValue) -> Result<JsValue, JsValue> {
 }
 
 fn on_text(id: u32, text: JsValue) -> Result<JsValue, JsValue> {
-    let status = with_flight(id, |f| f.status).unwrap_or(0);
-    // UTF-16 length first (cheap, no copy), then the UTF-8 length of the copy.
-    if text.unchecked_ref::<JsString>().length() as usize > MAX_BODY_BYTES {
+    let (status, declared) = with_flight(id, |f| (f.status, f.declared)).unwrap_or((0, false));
+    // Of a body of undeclared length, the UTF-16 length first (cheap, no copy); then the UTF-8
+    // length of the copy.
+    if !declared && text.unchecked_ref::<JsString>().length() as usize > MAX_BODY_BYTES {
         return land(id, ReplyKind::TooLarge(status));
     }
     let body = text.as_string().unwrap_or_default();
