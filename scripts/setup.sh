@@ -5,10 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
-
-WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml)
-WASM_PACK_VERSION=0.15.1
 say() { printf '[setup] %s\n' "$*" >&2; }
+
+# the exact version pinned in Cargo.toml: `wasm-bindgen = "=X.Y.Z"` or `{ version = "=X.Y.Z", ... }`
+WASM_BINDGEN_VERSION=$(grep -E '^wasm-bindgen *=' Cargo.toml | grep -oE '"=[0-9]+\.[0-9]+\.[0-9]+"' | tr -d '"=' | head -n 1)
+if [ -z "$WASM_BINDGEN_VERSION" ]; then
+  say "Cargo.toml must pin wasm-bindgen exactly (\"=X.Y.Z\")"
+  exit 1
+fi
+WASM_PACK_VERSION=0.15.1
 
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown Rust target"
