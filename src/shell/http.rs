@@ -1,15 +1,14 @@
 //! One HTTP attempt: the global `fetch` with a plain init object, its own `AbortController`
-//! (aborted by the deadline timer or by the caller's `AbortSignal`, forwarded by one listener),
-//! the body read as text, and the outcome classified for the retry policy.
+//! (aborted at its deadline or by the caller's `AbortSignal`, forwarded by one listener), the
+//! body read as text, and the outcome classified for the retry policy.
 //!
-//! An attempt lives in [`ATTEMPTS`] under a `u32` id while `fetch` runs; the promise reactions,
-//! the timer and the listener are the module's long-lived [`Callback`]s bound to that id. When
-//! the attempt ends, its timer and listener are gone, and either the call parked with it is
-//! finished at once ([`super::client::finish`], the common case) or the [`Reply`] waits for the
-//! future that awaits the attempt's promise ([`attempt`]).
+//! An attempt lives in [`ATTEMPTS`] under a `u32` id while `fetch` runs; the promise reactions
+//! and the listener are the module's long-lived [`Callback`]s bound to that id, and one timer
+//! serves the deadlines of all attempts. When the attempt ends, its listener is gone and its
+//! target gets the reply: the call it is for ([`super::client::finish`]), or the token request.
 
 use super::client::{finish, token_reply, Call, Shared};
-use super::js::{callback, clear_timeout, fetch, now_ms, set_timeout, then, Callback, Fields, Global, Props, Response, Slab};
+use super::js::{callback, clear_timeout, fetch, now_ms, set_timeout, then, Callback, Fields, Global, Props, Response, Slab, Timer};
 use crate::core::json::parse_u64;
 use crate::core::error::{ErrorKind, SdkError};
 use crate::core::ops::HttpRequest;
@@ -205,7 +204,8 @@ pub(crate) enum Target {
 
 struct Flight {
     ctl: AbortController,
-    timer: JsValue,
+    /// `Date.now()` time at which the attempt is aborted as timed out.
+    deadline: f64,
     /// The caller's signal and the listener that forwards its `abort`.
     listener: Option<(AbortSignal, Function)>,
     /// Why the controller was aborted (`TimedOut` or `Aborted`), if it was.
@@ -226,7 +226,7 @@ static ATTEMPTS: Global<Slab<Flight>> = Global(Slab::new());
 
 static ON_SETTLED: Global<OnceCell<Callback>> = Global(OnceCell::new());
 static ON_FAILED: Global<OnceCell<Callback>> = Global(OnceCell::new());
-static ON_DEADLINE: Global<OnceCell<Callback>> = Global(OnceCell::new());
+static ON_ALARM: Global<OnceCell<Callback>> = Global(OnceCell::new());
 static ON_ABORT: Global<OnceCell<Callback>> = Global(OnceCell::new());
 
 /// Starts one attempt for `target`. `auth` holds the headers to send (`None`: `accept` and the
@@ -266,12 +266,13 @@ pub(crate) fn start(target: Target, auth: Option<&Headers>, ms: f64) -> Result<P
         (None, Some((Ok(p), ctl))) => (p, ctl),
     };
     let none = || JsValue::UNDEFINED.unchecked_into::<Function>();
-    let flight = Flight { ctl, timer: JsValue::UNDEFINED, listener: None, stopped: None, status: 0, declared: false, response: None, on_settled: none(), on_failed: none(), target };
+    let deadline = now_ms() + ms;
+    let flight = Flight { ctl, deadline, listener: None, stopped: None, status: 0, declared: false, response: None, on_settled: none(), on_failed: none(), target };
     let id = match ATTEMPTS.0.insert(flight) {
         Ok(id) => id,
         Err(f) => return Err((Reply::new(ReplyKind::Threw(Some(":too many requests in flight".to_owned()))), f.target)),
     };
-    let timer = set_timeout(callback(&ON_DEADLINE, on_deadline).function(), ms.min(2_147_483_647.0), id);
+    arm(deadline);
     let listener = signal.map(|s| {
         let f = callback(&ON_ABORT, on_abort).bind(id);
         let _ = s.add_event_listener_with_callback("abort", &f);
@@ -281,7 +282,6 @@ pub(crate) fn start(target: Target, auth: Option<&Headers>, ms: f64) -> Result<P
     let on_failed = callback(&ON_FAILED, on_failed).bind(id);
     let promise = then(&pending, &on_settled, &on_failed);
     ATTEMPTS.0.with(id, |f| {
-        f.timer = timer;
         f.listener = listener;
         f.on_settled = on_settled;
         f.on_failed = on_failed;
@@ -292,8 +292,10 @@ pub(crate) fn start(target: Target, auth: Option<&Headers>, ms: f64) -> Result<P
 /// Ends attempt `id`: clears its timer and listener, then hands the reply to its target.
 fn land(id: u32, kind: ReplyKind) -> Result<JsValue, JsValue> {
     let Some(flight) = ATTEMPTS.0.take(id) else { return Ok(JsValue::UNDEFINED) };
-    let Flight { timer, listener, stopped, response, target, .. } = flight;
-    clear_timeout(&timer);
+    let Flight { listener, stopped, response, target, .. } = flight;
+    if ATTEMPTS.0.is_empty() {
+        disarm();
+    }
     if let Some((signal, f)) = listener {
         let _ = signal.remove_event_listener_with_callback("abort", &f);
     }
@@ -326,8 +328,68 @@ fn stop(id: u32, why: ReplyKind) {
     }
 }
 
-fn on_deadline(id: u32, _: JsValue) -> Result<JsValue, JsValue> {
-    stop(id, ReplyKind::TimedOut);
+/// The one timer of the attempts' deadlines: armed for the earliest one, it aborts what is due
+/// and arms itself again for what is left. An attempt whose deadline is no earlier than the armed
+/// one costs no timer of its own, which is every attempt of calls with the same timeout.
+struct Alarm {
+    at: f64,
+    timer: JsValue,
+    /// An `unref`ed timer (Node, Bun) does not keep the process alive, so it may stay armed
+    /// when no attempt is left; others are cleared then.
+    unref: bool,
+}
+
+static ALARM: Global<RefCell<Option<Alarm>>> = Global(RefCell::new(None));
+
+/// Larger delays overflow `setTimeout` (a 32-bit signed int) and fire at once.
+const MAX_TIMER_MS: f64 = 2_147_483_647.0;
+
+/// Makes sure the timer fires by `at` (a `Date.now()` time).
+fn arm(at: f64) {
+    let Ok(mut alarm) = ALARM.0.try_borrow_mut() else { return };
+    if alarm.as_ref().is_some_and(|a| a.at <= at) {
+        return;
+    }
+    if let Some(old) = alarm.take() {
+        clear_timeout(&old.timer);
+    }
+    let timer = set_timeout(callback(&ON_ALARM, on_alarm).function(), (at - now_ms()).clamp(0.0, MAX_TIMER_MS), 0);
+    let unref = timer.unchecked_ref::<Timer>().unref().is_ok();
+    *alarm = Some(Alarm { at, timer, unref });
+}
+
+/// Clears the timer, unless it does not keep the process alive.
+fn disarm() {
+    if let Ok(mut alarm) = ALARM.0.try_borrow_mut() {
+        if alarm.as_ref().is_some_and(|a| !a.unref) {
+            if let Some(old) = alarm.take() {
+                clear_timeout(&old.timer);
+            }
+        }
+    }
+}
+
+fn on_alarm(_: u32, _: JsValue) -> Result<JsValue, JsValue> {
+    if let Ok(mut alarm) = ALARM.0.try_borrow_mut() {
+        *alarm = None;
+    }
+    // Due within the timer's millisecond granularity.
+    let due = now_ms() + 1.0;
+    let mut expired = Vec::new();
+    let mut next = f64::INFINITY;
+    ATTEMPTS.0.each(|id, f| {
+        if f.deadline <= due {
+            expired.push(id);
+        } else if f.deadline < next {
+            next = f.deadline;
+        }
+    });
+    for id in expired {
+        stop(id, ReplyKind::TimedOut);
+    }
+    if next.is_finite() {
+        arm(next);
+    }
     Ok(JsValue::UNDEFINED)
 }
 

@@ -23,6 +23,12 @@ extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
     pub(crate) fn set_timeout(f: &Function, ms: f64, id: u32) -> JsValue;
 
+    /// What `setTimeout` returned: a `Timeout` object (Node, Bun) or a number.
+    pub(crate) type Timer;
+    /// `timer.unref()`; throws for a number.
+    #[wasm_bindgen(method, catch, structural)]
+    pub(crate) fn unref(this: &Timer) -> Result<JsValue, JsValue>;
+
     /// The global `clearTimeout`.
     #[wasm_bindgen(js_name = clearTimeout)]
     pub(crate) fn clear_timeout(timer: &JsValue);
@@ -159,48 +165,81 @@ pub(crate) fn callback(cell: &'static Global<OnceCell<Callback>>, f: fn(u32, JsV
 
 /// Values by `u32` id while they are in use: the slot index in the low 20 bits, a use count
 /// above, so that a stale id (a late timer, say) never finds a newer value.
-pub(crate) struct Slab<T>(RefCell<Vec<(u32, Option<T>)>>);
+pub(crate) struct Slab<T>(RefCell<Slots<T>>);
+
+pub(crate) struct Slots<T> {
+    slots: Vec<(u32, Option<T>)>,
+    /// Indexes of the free slots.
+    free: Vec<usize>,
+    used: usize,
+}
 
 const INDEX_BITS: u32 = 20;
 
+fn index_of(id: u32) -> usize {
+    (id & ((1 << INDEX_BITS) - 1)) as usize
+}
+
 impl<T> Slab<T> {
     pub(crate) const fn new() -> Slab<T> {
-        Slab(RefCell::new(Vec::new()))
+        Slab(RefCell::new(Slots { slots: Vec::new(), free: Vec::new(), used: 0 }))
     }
 
     /// Stores `value` and returns its id; gives it back with a million values in use.
     pub(crate) fn insert(&self, value: T) -> Result<u32, T> {
-        let Ok(mut slots) = self.0.try_borrow_mut() else { return Err(value) };
-        let index = match slots.iter().position(|(_, v)| v.is_none()) {
+        let Ok(mut s) = self.0.try_borrow_mut() else { return Err(value) };
+        let index = match s.free.pop() {
             Some(i) => i,
-            None if slots.len() < (1 << INDEX_BITS) => {
-                slots.push((0, None));
-                slots.len() - 1
+            None if s.slots.len() < (1 << INDEX_BITS) => {
+                s.slots.push((0, None));
+                s.slots.len() - 1
             }
             None => return Err(value),
         };
-        let Some((id, slot)) = slots.get_mut(index) else { return Err(value) };
+        let Some((id, slot)) = s.slots.get_mut(index) else { return Err(value) };
         let uses = (*id >> INDEX_BITS).wrapping_add(1) & ((1 << (32 - INDEX_BITS)) - 1);
         *id = (uses << INDEX_BITS) | index as u32;
         *slot = Some(value);
-        Ok(*id)
+        let id = *id;
+        s.used += 1;
+        Ok(id)
     }
 
     /// Runs `f` on the value of `id`, if it is still there.
     pub(crate) fn with<R>(&self, id: u32, f: impl FnOnce(&mut T) -> R) -> Option<R> {
-        let mut slots = self.0.try_borrow_mut().ok()?;
-        match slots.get_mut((id & ((1 << INDEX_BITS) - 1)) as usize)? {
+        let mut s = self.0.try_borrow_mut().ok()?;
+        match s.slots.get_mut(index_of(id))? {
             (i, Some(v)) if *i == id => Some(f(v)),
             _ => None,
         }
     }
 
+    /// Whether no value is in use.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.try_borrow().is_ok_and(|s| s.used == 0)
+    }
+
+    /// Calls `f` with each value in use and its id.
+    pub(crate) fn each(&self, mut f: impl FnMut(u32, &T)) {
+        if let Ok(s) = self.0.try_borrow() {
+            for (id, v) in s.slots.iter() {
+                if let Some(v) = v {
+                    f(*id, v);
+                }
+            }
+        }
+    }
+
     /// Removes and returns the value of `id`.
     pub(crate) fn take(&self, id: u32) -> Option<T> {
-        let mut slots = self.0.try_borrow_mut().ok()?;
-        match slots.get_mut((id & ((1 << INDEX_BITS) - 1)) as usize)? {
-            (i, v) if *i == id => v.take(),
-            _ => None,
-        }
+        let mut s = self.0.try_borrow_mut().ok()?;
+        let index = index_of(id);
+        let value = match s.slots.get_mut(index)? {
+            (i, v) if *i == id => v.take()?,
+            _ => return None,
+        };
+        s.free.push(index);
+        s.used -= 1;
+        Some(value)
     }
 }
