@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Renders the README's "Performance" section from bench/results.json.
 //
-//   node bench/report.mjs [results.json] > README-performance.md
+//   node bench/report.mjs [results.json]   (prints the section; README.md holds it between the
+//   "performance:" markers)
 
 import { readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
