@@ -117,13 +117,7 @@ export function listConfigs(ctx) {
     items = items.filter((c) => c.serverUuid === uuid);
   }
   if (scope.search) items = items.filter((c) => lower(c.name).includes(lower(scope.search)));
-  const page = paginate(items, { pageSize: req.page_size, pageToken: req.page_token, scope });
-  return ok({
-    configs: page.page.map((c) => configJson(ctx.emu, c)),
-    next_page_token: page.nextPageToken,
-    prev_page_token: page.prevPageToken,
-    total_size: page.totalSize,
-  });
+  return pageAnswer('configs', items, req, scope, (c) => configJson(ctx.emu, c));
 }
 
 export function getConfig(ctx) {
@@ -274,9 +268,14 @@ export function listInstances(ctx) {
       (i) => i.name.toLowerCase().includes(needle) || i.userIdentifier.toLowerCase().includes(needle),
     );
   }
+  return pageAnswer('instances', items, req, scope, (i) => instanceJson(ctx.emu, i));
+}
+
+/** One page of `items` as a List*Response whose `key` holds the page, each item as `toJson` writes it. */
+function pageAnswer(key, items, req, scope, toJson) {
   const page = paginate(items, { pageSize: req.page_size, pageToken: req.page_token, scope });
   return ok({
-    instances: page.page.map((i) => instanceJson(ctx.emu, i)),
+    [key]: page.page.map(toJson),
     next_page_token: page.nextPageToken,
     prev_page_token: page.prevPageToken,
     total_size: page.totalSize,
