@@ -195,7 +195,7 @@ impl<'a> Parser<'a> {
             b'{' => {
                 let depth = depth.checked_sub(1)?;
                 self.pos += 1;
-                let mut members = Vec::new();
+                let mut members = Vec::with_capacity(8);
                 self.skip_ws();
                 if self.peek() == Some(b'}') {
                     self.pos += 1;
@@ -224,7 +224,7 @@ impl<'a> Parser<'a> {
             b'[' => {
                 let depth = depth.checked_sub(1)?;
                 self.pos += 1;
-                let mut items = Vec::new();
+                let mut items = Vec::with_capacity(4);
                 self.skip_ws();
                 if self.peek() == Some(b']') {
                     self.pos += 1;
@@ -784,18 +784,42 @@ pub(crate) fn parse_wire_object(body: &str) -> Result<Map<'_>, SdkError> {
 /// A server object being read tolerantly: members under their proto (snake_case) or
 /// lowerCamelCase names, missing or `null` members give defaults, unknown members are ignored,
 /// and a member of the wrong type is an `InvalidResponse` naming its path.
-pub(crate) struct Wire<'a> {
+pub(crate) struct Wire<'a, 'p> {
     map: &'a Map<'a>,
-    path: String,
+    /// Where the object is, for error messages (built only then): the object it is a member of,
+    /// the member's name there, and its index when the member is an array.
+    at: Option<(&'p Wire<'a, 'p>, &'p str, Option<usize>)>,
 }
 
-impl<'a> Wire<'a> {
+impl<'a, 'p> Wire<'a, 'p> {
     pub(crate) fn root(map: &'a Map<'a>) -> Self {
-        Wire { map, path: String::new() }
+        Wire { map, at: None }
     }
 
+    fn write_path(&self, out: &mut String) {
+        if let Some((parent, key, index)) = self.at {
+            parent.write_path(out);
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(key);
+            if let Some(i) = index {
+                out.push('[');
+                push_u64(out, i as u64);
+                out.push(']');
+            }
+        }
+    }
+
+    /// `path.key`, or `key` at the root.
     fn path(&self, key: &str) -> String {
-        join(&self.path, key)
+        let mut p = String::new();
+        self.write_path(&mut p);
+        if !p.is_empty() {
+            p.push('.');
+        }
+        p.push_str(key);
+        p
     }
 
     /// The member `snake` (or its camelCase twin), `None` when absent or `null`.
@@ -863,16 +887,16 @@ impl<'a> Wire<'a> {
     }
 
     /// A nested object, `None` when missing.
-    pub(crate) fn object(&self, key: &str) -> Result<Option<Wire<'a>>, SdkError> {
+    pub(crate) fn object<'s>(&'s self, key: &'s str) -> Result<Option<Wire<'a, 's>>, SdkError> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::Object(map)) => Ok(Some(Wire { map, path: self.path(key) })),
+            Some(Value::Object(map)) => Ok(Some(Wire { map, at: Some((self, key, None)) })),
             Some(v) => Err(self.wrong(key, "an object", v)),
         }
     }
 
     /// A nested object that must be present.
-    pub(crate) fn required_object(&self, key: &str) -> Result<Wire<'a>, SdkError> {
+    pub(crate) fn required_object<'s>(&'s self, key: &'s str) -> Result<Wire<'a, 's>, SdkError> {
         self.object(key)?.ok_or_else(|| SdkError::invalid_response(None, cat(&["`", &self.path(key), "` is missing"])))
     }
 
@@ -881,21 +905,20 @@ impl<'a> Wire<'a> {
         &self,
         key: &str,
         out: &mut String,
-        mut write: impl FnMut(&Wire<'a>, &mut String) -> Result<(), SdkError>,
+        mut write: impl FnMut(&Wire<'a, '_>, &mut String) -> Result<(), SdkError>,
     ) -> Result<(), SdkError> {
         out.push_str("[");
         if let Some(v) = self.get(key) {
             let Value::Array(items) = v else { return Err(self.wrong(key, "an array", v)) };
             for (i, item) in items.iter().enumerate() {
-                let key = index(key, i);
                 match item {
                     Value::Object(map) => {
                         if i > 0 {
                             out.push_str(",");
                         }
-                        write(&Wire { map, path: self.path(&key) }, out)?;
+                        write(&Wire { map, at: Some((self, key, Some(i))) }, out)?;
                     }
-                    other => return Err(self.wrong(&key, "an object", other)),
+                    other => return Err(self.wrong(&index(key, i), "an object", other)),
                 }
             }
         }
@@ -911,7 +934,7 @@ impl<'a> Wire<'a> {
             None => Ok(None),
             Some(Value::String(s)) => Ok(if super::time::is_zero_rfc3339(s) { None } else { Some(String::from(s.as_ref())) }),
             Some(Value::Object(map)) => {
-                let w = Wire { map, path: self.path(key) };
+                let w = Wire { map, at: Some((self, key, None)) };
                 let secs = w.int64("seconds")?;
                 let nanos = w.int64("nanos")?;
                 if (secs == 0 || secs == super::time::ZERO_TIME_SECS) && nanos == 0 {

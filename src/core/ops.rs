@@ -243,7 +243,7 @@ pub fn build_request(op: Operation, input_json: &str) -> Result<HttpRequest, Sdk
 // order of the output types of `model` (whose TypeScript the tests compare with what is written
 // here); a member of the wrong type stops the writing with an error naming it.
 
-fn write_mapping(w: &Wire<'_>, out: &mut String) -> Result<(), SdkError> {
+fn write_mapping(w: &Wire<'_, '_>, out: &mut String) -> Result<(), SdkError> {
     let mut o = ObjectWriter::new(out);
     o.str("connectionId", w.str("connection_id")?)
         .str("connectionName", w.str("connection_name")?)
@@ -255,7 +255,7 @@ fn write_mapping(w: &Wire<'_>, out: &mut String) -> Result<(), SdkError> {
     Ok(())
 }
 
-fn write_config(w: &Wire<'_>, out: &mut String) -> Result<(), SdkError> {
+fn write_config(w: &Wire<'_, '_>, out: &mut String) -> Result<(), SdkError> {
     let mut o = ObjectWriter::new(out);
     o.str("id", w.str("id")?).str("name", w.str("name")?).str("description", w.str("description")?);
     w.write_objects("connection_tool_mappings", o.key("connectionToolMappings"), write_mapping)?;
@@ -263,7 +263,7 @@ fn write_config(w: &Wire<'_>, out: &mut String) -> Result<(), SdkError> {
     Ok(())
 }
 
-fn write_instance(w: &Wire<'_>, out: &mut String) -> Result<(), SdkError> {
+fn write_instance(w: &Wire<'_, '_>, out: &mut String) -> Result<(), SdkError> {
     let mut o = ObjectWriter::new(out);
     o.str("id", w.str("id")?).str("name", w.str("name")?).str("userIdentifier", w.str("user_identifier")?);
     match w.object("config")? {
@@ -278,7 +278,7 @@ fn write_instance(w: &Wire<'_>, out: &mut String) -> Result<(), SdkError> {
 }
 
 /// `{"<name>": [auth states], "allActive": ...}` from the array `key`.
-fn write_auth_states(w: &Wire<'_>, key: &str, name: &str, out: &mut String) -> Result<(), SdkError> {
+fn write_auth_states(w: &Wire<'_, '_>, key: &str, name: &str, out: &mut String) -> Result<(), SdkError> {
     let mut all_active = true;
     let mut o = ObjectWriter::new(out);
     w.write_objects(key, o.key(name), |c, out| {
@@ -298,7 +298,7 @@ fn write_auth_states(w: &Wire<'_>, key: &str, name: &str, out: &mut String) -> R
 }
 
 /// A page: `{"<name>": [...], "nextPageToken", "prevPageToken", "totalSize"}`.
-fn write_page(w: &Wire<'_>, key: &str, name: &str, item: fn(&Wire<'_>, &mut String) -> Result<(), SdkError>, out: &mut String) -> Result<(), SdkError> {
+fn write_page(w: &Wire<'_, '_>, key: &str, name: &str, item: fn(&Wire<'_, '_>, &mut String) -> Result<(), SdkError>, out: &mut String) -> Result<(), SdkError> {
     let mut o = ObjectWriter::new(out);
     w.write_objects(key, o.key(name), item)?;
     o.str("nextPageToken", w.str("next_page_token")?)

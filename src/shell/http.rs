@@ -417,9 +417,11 @@ fn on_failed(id: u32, err: JsValue) -> Result<JsValue, JsValue> {
 }
 
 fn on_response(id: u32, res: JsValue) -> Result<JsValue, JsValue> {
-    // Read with `catch`: what a replaced `fetch` resolved with may not be a Response at all.
-    let res: Response = res.unchecked_into();
-    let status = res.status().unwrap_or(0);
+    // A replaced `fetch` may resolve with anything.
+    let Ok(res) = res.dyn_into::<Response>() else {
+        return land(id, ReplyKind::Threw(Some(":fetch did not return a Response".to_owned())));
+    };
+    let status = res.status();
     let declared = res.header("content-length").and_then(|v| parse_u64(v.trim()));
     let flight = with_flight(id, |f| {
         f.status = status;
@@ -432,10 +434,7 @@ fn on_response(id: u32, res: JsValue) -> Result<JsValue, JsValue> {
         ctl.abort();
         return land(id, ReplyKind::TooLarge(status));
     }
-    match res.text() {
-        Ok(text) => Ok(then(&text, &on_settled, &on_failed).into()),
-        Err(e) => land(id, ReplyKind::Broken(failure(&e))),
-    }
+    Ok(then(&res.text(), &on_settled, &on_failed).into())
 }
 
 fn on_text(id: u32, text: JsValue) -> Result<JsValue, JsValue> {

@@ -64,18 +64,22 @@ extern "C" {
     #[wasm_bindgen(method, setter)]
     pub(crate) fn set_authorization(this: &Fields, v: &JsValue);
 
-    /// What `fetch` resolved with (read structurally: any object with these members works).
+    /// What `fetch` resolved with. Once it is known to be a `Response` (`instanceof`), reading
+    /// its status and headers and starting to read its body do not throw.
+    #[wasm_bindgen(js_name = Response)]
     pub(crate) type Response;
-    #[wasm_bindgen(method, catch, getter, structural)]
-    pub(crate) fn status(this: &Response) -> Result<u16, JsValue>;
-    #[wasm_bindgen(method, catch, structural, js_name = text)]
-    pub(crate) fn text(this: &Response) -> Result<Promise, JsValue>;
-    /// `response.headers.get(name)`.
-    #[wasm_bindgen(method, catch, getter, structural)]
-    fn headers(this: &Response) -> Result<Headers, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn status(this: &Response) -> u16;
+    /// The body as text; a body already used gives a rejected promise.
+    #[wasm_bindgen(method)]
+    pub(crate) fn text(this: &Response) -> Promise;
+    #[wasm_bindgen(method, getter)]
+    fn headers(this: &Response) -> Headers;
 
+    #[wasm_bindgen(js_name = Headers)]
     type Headers;
-    #[wasm_bindgen(method, catch, structural)]
+    /// Throws only for an invalid header name.
+    #[wasm_bindgen(method, catch)]
     fn get(this: &Headers, name: &str) -> Result<Option<String>, JsValue>;
 
     /// Property reads that may throw (or meet `undefined`), for error causes and runtime checks.
@@ -118,7 +122,7 @@ extern "C" {
 impl Response {
     /// A response header; `None` when absent or unreadable.
     pub(crate) fn header(&self, name: &str) -> Option<String> {
-        self.headers().ok()?.get(name).ok().flatten()
+        self.headers().get(name).ok().flatten()
     }
 }
 
