@@ -6,9 +6,9 @@
 //   node bench/profile-wasm.mjs [--top=40] [--json] [file.wasm]
 //
 // Without a file it rebuilds the shipped module's pipeline from the cargo output
-// (target/wasm32-unknown-unknown/release/scalekit_mcp.wasm → wasm-bindgen → wasm-opt -Oz) but
-// keeps the name section (`wasm-opt -g`), so the code is the shipped code and every function has
-// its Rust name. Run `bash scripts/build.sh` first.
+// (target/wasm32-unknown-unknown/release/scalekit_mcp.wasm → wasm-bindgen → wasm-opt with the
+// flags of scripts/wasm-opt.flags) but keeps the name section (`wasm-opt -g`), so the code is the
+// shipped code and every function has its Rust name. Run `bash scripts/build.sh` first.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -206,7 +206,8 @@ export function namedBuild(dir) {
   const env = { ...process.env, PATH: `${process.env.HOME}/.cargo/bin:${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}` };
   execFileSync('wasm-bindgen', [cargoOut, '--target', 'web', '--weak-refs', '--keep-debug', '--out-dir', dir, '--out-name', 'scalekit_mcp'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const out = join(dir, 'named.wasm');
-  execFileSync('wasm-opt', ['-Oz', '-g', '--strip-producers', join(dir, 'scalekit_mcp_bg.wasm'), '-o', out], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const flags = readFileSync(join(ROOT, 'scripts/wasm-opt.flags'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).join(' ').split(/\s+/).filter(Boolean);
+  execFileSync('wasm-opt', [...flags, '-g', '--strip-producers', join(dir, 'scalekit_mcp_bg.wasm'), '-o', out], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   return out;
 }
 

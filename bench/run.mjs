@@ -41,7 +41,7 @@ for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`unknown sectio
 
 const settings = argv.quick
   ? { latencyCalls: 300, latencyWarmup: 50, concurrency: 64, throughputRoundMs: 500, throughputRounds: 1, coldRuns: 3, tokenCallers: 100, tokenCallsPerCaller: 100 }
-  : { latencyCalls: 2000, latencyWarmup: 200, concurrency: 64, throughputRoundMs: 1200, throughputRounds: 3, coldRuns: 9, tokenCallers: 100, tokenCallsPerCaller: 100 };
+  : { latencyCalls: 2000, latencyWarmup: 200, concurrency: 64, throughputRoundMs: 400, throughputRounds: 10, coldRuns: 9, tokenCallers: 100, tokenCallsPerCaller: 100 };
 
 const log = (...args) => console.error('[bench]', ...args);
 const CONFIG_NAME = `bench-${process.pid}`;
@@ -421,7 +421,10 @@ async function measureThroughput(ctx) {
     });
     const s = pick('sdk');
     const b = pick('baseline');
-    out[op] = { sdk: s, baseline: b, ratio: ratio(s.callsPerSecond, b.callsPerSecond), cpuRatio: ratio(s.cpuUsPerCall, b.cpuUsPerCall) };
+    // Each round of the package is compared with the baseline's round next to it in time, so a
+    // change in the machine's load between rounds touches both sides of a ratio alike.
+    const paired = (key) => median(rounds.sdk.map((x, i) => x[key] / rounds.baseline[i][key]));
+    out[op] = { sdk: s, baseline: b, ratio: paired('callsPerSecond'), cpuRatio: paired('cpuUsPerCall') };
     if (s.failed || b.failed) results.notes.push(`throughput ${op}: ${s.failed} failed calls (package), ${b.failed} (baseline)`);
   }
   return out;

@@ -12,6 +12,6 @@ wasm-bindgen "$IN" --target web --weak-refs --out-dir pkg/.glue/web --out-name $
 wasm-bindgen "$IN" --target nodejs --weak-refs --out-dir pkg/.glue/node --out-name $NAME
 # both glue flavours share one .wasm
 cmp -s pkg/.glue/web/${NAME}_bg.wasm pkg/.glue/node/${NAME}_bg.wasm
-wasm-opt -Oz --strip-debug --strip-producers pkg/.glue/web/${NAME}_bg.wasm -o pkg/${NAME}_bg.wasm
+wasm-opt $(grep -v "^#" scripts/wasm-opt.flags) --strip-debug --strip-producers pkg/.glue/web/${NAME}_bg.wasm -o pkg/${NAME}_bg.wasm
 node scripts/build.mjs
 rm -rf pkg/.glue

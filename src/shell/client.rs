@@ -109,10 +109,10 @@ impl Shared {
         JsValue::from_str(&redact(&err.to_json(), &secrets))
     }
 
-    /// The cached token, if it is still fresh.
-    fn cached(&self) -> Option<Bearer> {
+    /// The cached token, if it is still fresh at `now`.
+    fn cached(&self, now: f64) -> Option<Bearer> {
         let st = self.state.try_borrow().ok()?;
-        st.cache.get_ref(now_ms())?;
+        st.cache.get_ref(now)?;
         st.bearer.clone()
     }
 
@@ -189,9 +189,9 @@ enum Next {
 }
 
 impl Call {
-    pub(crate) fn new(shared: Rc<Shared>, op: Operation, req: HttpRequest, signal: Option<AbortSignal>, timeout_ms: f64) -> Call {
-        // The deadline starts now.
-        let deadline = now_ms() + timeout_ms;
+    /// A call starting at `now` (a `Date.now()` time): its deadline is `timeout_ms` later.
+    pub(crate) fn new(shared: Rc<Shared>, op: Operation, req: HttpRequest, signal: Option<AbortSignal>, timeout_ms: f64, now: f64) -> Call {
+        let deadline = now + timeout_ms;
         let url = cat(&[&shared.opts.env_url, &req.path_and_query]);
         Call { shared, op, req, url, signal, deadline, timeout_ms, retries: 0, reauthed: false, generation: 0, then: Then::Return }
     }
@@ -265,10 +265,10 @@ fn to_promise(result: Result<JsValue, JsValue>) -> Promise {
     }
 }
 
-/// Starts a call made by `Core::call` and gives its promise.
-pub(crate) fn start(mut call: Call) -> Promise {
-    if let Some(bearer) = call.shared.cached() {
-        return send(call, &bearer);
+/// Starts a call made at `now` by `Core::call` and gives its promise.
+pub(crate) fn start(mut call: Call, now: f64) -> Promise {
+    if let Some(bearer) = call.shared.cached(now) {
+        return send(call, &bearer, now);
     }
     let (promise, settle) = Settle::new();
     if let Some(settle) = settle {
@@ -280,19 +280,20 @@ pub(crate) fn start(mut call: Call) -> Promise {
 
 /// Takes `call` to its next attempt: now with the cached token, or once the token request ends.
 pub(crate) fn drive(call: Call) {
-    match call.shared.cached() {
+    let now = now_ms();
+    match call.shared.cached(now) {
         Some(bearer) => {
-            let _ = send(call, &bearer);
+            let _ = send(call, &bearer, now);
         }
         None => wait_for_token(call),
     }
 }
 
-/// Sends the next attempt of `call`. The promise settles with what [`finish`] gives.
-fn send(mut call: Call, bearer: &Bearer) -> Promise {
+/// Sends the next attempt of `call` at `now`. The promise settles with what [`finish`] gives.
+fn send(mut call: Call, bearer: &Bearer, now: f64) -> Promise {
     call.generation = bearer.generation;
-    let ms = call.remaining();
-    match http::start(Target::Call(call), Some(&bearer.headers), ms) {
+    let deadline = call.deadline;
+    match http::start(Target::Call(call), Some(&bearer.headers), deadline, now) {
         Ok(promise) => promise,
         Err((reply, Target::Call(call))) => to_promise(finish(call, reply)),
         Err(_) => to_promise(Err(JsValue::from_str(&busy().to_json()))),
@@ -410,7 +411,7 @@ fn token_send(shared: Rc<Shared>) {
     let deadline = shared.state.try_borrow().ok().and_then(|st| st.flight.as_ref().map(|f| f.deadline)).unwrap_or(0.0);
     let req = token_request(&shared.opts);
     let url = cat(&[&shared.opts.env_url, &req.path_and_query]);
-    if let Err((reply, Target::Token { shared, .. })) = http::start(Target::Token { shared, url, req }, None, deadline - now_ms()) {
+    if let Err((reply, Target::Token { shared, .. })) = http::start(Target::Token { shared, url, req }, None, deadline, now_ms()) {
         token_reply(shared, reply);
     }
 }
@@ -468,11 +469,12 @@ fn token_done(shared: &Rc<Shared>, result: Result<TokenGrant, SdkError>) {
         (Ok(_), None) => Err(busy()),
     };
     drop(st);
+    let now = now_ms();
     for id in waiters {
         if let Some(Parked::Token(call)) = timer::unpark(id) {
             match &outcome {
                 Ok(bearer) => {
-                    let _ = send(call, bearer);
+                    let _ = send(call, bearer, now);
                 }
                 Err(e) => {
                     let _ = settle(call, Err(e.clone()));

@@ -234,14 +234,14 @@ static ON_ABORT: Global<OnceCell<Callback>> = Global(OnceCell::new());
 /// the attempt ends, with what the target's handler gives ([`finish`] for a call). An attempt
 /// that cannot start gives back its reply and its target at once (rarely: no need to box them).
 #[allow(clippy::result_large_err)]
-pub(crate) fn start(target: Target, auth: Option<&Headers>, ms: f64) -> Result<Promise, (Reply, Target)> {
+pub(crate) fn start(target: Target, auth: Option<&Headers>, deadline: f64, now: f64) -> Result<Promise, (Reply, Target)> {
     let (url, req, signal) = match &target {
         Target::Call(c) => (c.url(), c.request(), c.signal()),
         Target::Token { url, req, .. } => (url.as_str(), req, None),
     };
     let early = if signal.is_some_and(AbortSignal::aborted) {
         Some(ReplyKind::Aborted)
-    } else if ms.is_nan() || ms <= 0.0 {
+    } else if !(deadline > now) {
         Some(ReplyKind::TimedOut)
     } else {
         None
@@ -266,13 +266,12 @@ pub(crate) fn start(target: Target, auth: Option<&Headers>, ms: f64) -> Result<P
         (None, Some((Ok(p), ctl))) => (p, ctl),
     };
     let none = || JsValue::UNDEFINED.unchecked_into::<Function>();
-    let deadline = now_ms() + ms;
     let flight = Flight { ctl, deadline, listener: None, stopped: None, status: 0, declared: false, response: None, on_settled: none(), on_failed: none(), target };
     let id = match ATTEMPTS.0.insert(flight) {
         Ok(id) => id,
         Err(f) => return Err((Reply::new(ReplyKind::Threw(Some(":too many requests in flight".to_owned()))), f.target)),
     };
-    arm(deadline);
+    arm(deadline, now);
     let listener = signal.map(|s| {
         let f = callback(&ON_ABORT, on_abort).bind(id);
         let _ = s.add_event_listener_with_callback("abort", &f);
@@ -345,7 +344,7 @@ static ALARM: Global<RefCell<Option<Alarm>>> = Global(RefCell::new(None));
 const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
 /// Makes sure the timer fires by `at` (a `Date.now()` time).
-fn arm(at: f64) {
+fn arm(at: f64, now: f64) {
     let Ok(mut alarm) = ALARM.0.try_borrow_mut() else { return };
     if alarm.as_ref().is_some_and(|a| a.at <= at) {
         return;
@@ -353,7 +352,7 @@ fn arm(at: f64) {
     if let Some(old) = alarm.take() {
         clear_timeout(&old.timer);
     }
-    let timer = set_timeout(callback(&ON_ALARM, on_alarm).function(), (at - now_ms()).clamp(0.0, MAX_TIMER_MS), 0);
+    let timer = set_timeout(callback(&ON_ALARM, on_alarm).function(), (at - now).clamp(0.0, MAX_TIMER_MS), 0);
     let unref = timer.unchecked_ref::<Timer>().unref().is_ok();
     *alarm = Some(Alarm { at, timer, unref });
 }
@@ -388,7 +387,7 @@ fn on_alarm(_: u32, _: JsValue) -> Result<JsValue, JsValue> {
         stop(id, ReplyKind::TimedOut);
     }
     if next.is_finite() {
-        arm(next);
+        arm(next, now_ms());
     }
     Ok(JsValue::UNDEFINED)
 }

@@ -23,6 +23,7 @@ use crate::core::json::quote;
 use crate::prelude::*;
 use alloc::rc::Rc;
 use client::{aborted, prepare, Call, Shared};
+use js::now_ms;
 use runtime::is_browser;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
@@ -98,7 +99,8 @@ impl Core {
             Ok(v) => v,
             Err(e) => return Promise::reject(&shared.reject_value(&e)),
         };
-        client::start(Call::new(shared, op, req, signal, timeout))
+        let now = now_ms();
+        client::start(Call::new(shared, op, req, signal, timeout, now), now)
     }
 
     /// Polls the auth state of `{instanceId}` or `{configId, identifier}` until every connection

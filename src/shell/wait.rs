@@ -113,13 +113,14 @@ impl AuthWait {
 }
 
 fn poll(mut w: Box<AuthWait>) {
-    let left = w.deadline - now_ms();
+    let now = now_ms();
+    let left = w.deadline - now;
     if left <= 0.0 {
         return w.time_out();
     }
     w.capped = left < w.shared.opts.timeout_ms;
     let poll_timeout = if w.capped { left } else { w.shared.opts.timeout_ms };
-    let mut call = Call::new(w.shared.clone(), w.target.op, w.target.req.clone(), w.signal.clone(), poll_timeout);
+    let mut call = Call::new(w.shared.clone(), w.target.op, w.target.req.clone(), w.signal.clone(), poll_timeout, now);
     call.then = Then::Poll(w);
     drive(call);
 }
