@@ -3,7 +3,6 @@
 import { spawn } from 'node:child_process';
 import { lstatSync, readdirSync, existsSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 
@@ -73,17 +72,8 @@ export function firstLine(cmd, args, { cwd, env } = {}) {
   });
 }
 
-/** A TCP port that is free right now on 127.0.0.1. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A TCP port that is free right now on 127.0.0.1 (the test suites' helper). */
+export { freePort } from '../../tests/runtimes/consumer.mjs';
 
 /** One HTTP GET on a fresh connection; resolves {status, body} or rejects (ECONNREFUSED...). */
 export function httpGet(port, path, headers) {

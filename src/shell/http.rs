@@ -229,8 +229,9 @@ static ON_FAILED: Global<OnceCell<Callback>> = Global(OnceCell::new());
 static ON_ALARM: Global<OnceCell<Callback>> = Global(OnceCell::new());
 static ON_ABORT: Global<OnceCell<Callback>> = Global(OnceCell::new());
 
-/// Starts one attempt for `target`. `auth` holds the headers to send (`None`: `accept` and the
-/// content type only) and `ms` is the time left before the deadline. The promise settles when
+/// Starts one attempt for `target` at `now`. `auth` holds the headers to send (`None`: `accept`
+/// and the content type only); the attempt is aborted at `deadline` (both `Date.now()` times,
+/// an attempt with no time left does not start). The promise settles when
 /// the attempt ends, with what the target's handler gives ([`finish`] for a call). An attempt
 /// that cannot start gives back its reply and its target at once (rarely: no need to box them).
 #[allow(clippy::result_large_err)]
@@ -241,7 +242,7 @@ pub(crate) fn start(target: Target, auth: Option<&Headers>, deadline: f64, now: 
     };
     let early = if signal.is_some_and(AbortSignal::aborted) {
         Some(ReplyKind::Aborted)
-    } else if !(deadline > now) {
+    } else if (deadline - now).is_nan() || deadline <= now {
         Some(ReplyKind::TimedOut)
     } else {
         None
@@ -343,7 +344,7 @@ static ALARM: Global<RefCell<Option<Alarm>>> = Global(RefCell::new(None));
 /// Larger delays overflow `setTimeout` (a 32-bit signed int) and fire at once.
 const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 
-/// Makes sure the timer fires by `at` (a `Date.now()` time).
+/// Makes sure the timer fires by `at` (a `Date.now()` time; the time is `now`).
 fn arm(at: f64, now: f64) {
     let Ok(mut alarm) = ALARM.0.try_borrow_mut() else { return };
     if alarm.as_ref().is_some_and(|a| a.at <= at) {
@@ -372,8 +373,9 @@ fn on_alarm(_: u32, _: JsValue) -> Result<JsValue, JsValue> {
     if let Ok(mut alarm) = ALARM.0.try_borrow_mut() {
         *alarm = None;
     }
+    let now = now_ms();
     // Due within the timer's millisecond granularity.
-    let due = now_ms() + 1.0;
+    let due = now + 1.0;
     let mut expired = Vec::new();
     let mut next = f64::INFINITY;
     ATTEMPTS.0.each(|id, f| {
@@ -387,7 +389,7 @@ fn on_alarm(_: u32, _: JsValue) -> Result<JsValue, JsValue> {
         stop(id, ReplyKind::TimedOut);
     }
     if next.is_finite() {
-        arm(next, now_ms());
+        arm(next, now);
     }
     Ok(JsValue::UNDEFINED)
 }
