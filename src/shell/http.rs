@@ -206,6 +206,8 @@ struct Flight {
     ctl: AbortController,
     /// `Date.now()` time at which the attempt is aborted as timed out.
     deadline: f64,
+    /// Whether `ctl` is a [`Batch`]'s, shared with other attempts due at the same time.
+    batched: bool,
     /// The caller's signal and the listener that forwards its `abort`.
     listener: Option<(AbortSignal, Function)>,
     /// Why the controller was aborted (`TimedOut` or `Aborted`), if it was.
@@ -249,25 +251,25 @@ pub(crate) fn start(target: Target, auth: Option<&Headers>, deadline: f64, now: 
     };
     let ctl = match early {
         Some(_) => None,
-        None => AbortController::new().ok(),
+        None => controller(deadline, signal.is_some()),
     };
-    let sent = ctl.map(|ctl| {
+    let sent = ctl.map(|(ctl, ctl_signal, deadline, batched)| {
         let init = Headers::init(auth, req);
         if let Some(body) = &req.body {
             init.set_body(body);
         }
-        init.set_signal(&ctl.signal());
-        (fetch(url, &init), ctl)
+        init.set_signal(&ctl_signal);
+        (fetch(url, &init), ctl, deadline, batched)
     });
     let signal = signal.cloned();
-    let (pending, ctl) = match (early, sent) {
+    let (pending, ctl, deadline, batched) = match (early, sent) {
         (Some(kind), _) => return Err((Reply::new(kind), target)),
         (None, None) => return Err((Reply::new(ReplyKind::Threw(Some(":AbortController is not available".to_owned()))), target)),
-        (None, Some((Err(e), _))) => return Err((Reply::new(ReplyKind::Threw(failure(&e))), target)),
-        (None, Some((Ok(p), ctl))) => (p, ctl),
+        (None, Some((Err(e), ..))) => return Err((Reply::new(ReplyKind::Threw(failure(&e))), target)),
+        (None, Some((Ok(p), ctl, deadline, batched))) => (p, ctl, deadline, batched),
     };
     let none = || JsValue::UNDEFINED.unchecked_into::<Function>();
-    let flight = Flight { ctl, deadline, listener: None, stopped: None, status: 0, declared: false, response: None, on_settled: none(), on_failed: none(), target };
+    let flight = Flight { ctl, deadline, batched, listener: None, stopped: None, status: 0, declared: false, response: None, on_settled: none(), on_failed: none(), target };
     let id = match ATTEMPTS.0.insert(flight) {
         Ok(id) => id,
         Err(f) => return Err((Reply::new(ReplyKind::Threw(Some(":too many requests in flight".to_owned()))), f.target)),
@@ -315,17 +317,68 @@ fn with_flight<T>(id: u32, f: impl FnOnce(&mut Flight) -> T) -> Option<T> {
     ATTEMPTS.0.with(id, f)
 }
 
-/// Aborts attempt `id`'s fetch, recording why.
+/// Aborts attempt `id`'s fetch, recording why. A batch's controller is aborted when its deadline
+/// passes, for every attempt in it at once; no later attempt joins it.
 fn stop(id: u32, why: ReplyKind) {
     let ctl = with_flight(id, |f| {
         if f.stopped.is_none() {
             f.stopped = Some(why);
         }
-        f.ctl.clone()
+        (f.ctl.clone(), f.batched.then_some(f.deadline))
     });
-    if let Some(ctl) = ctl {
-        ctl.abort();
+    let Some((ctl, batch)) = ctl else { return };
+    if let (Some(at), Ok(mut current)) = (batch, BATCH.0.try_borrow_mut()) {
+        if current.as_ref().is_some_and(|b| b.at == at) {
+            *current = None;
+        }
     }
+    ctl.abort();
+}
+
+/// Deadlines of attempts without a caller's signal are rounded up to a multiple of this many
+/// milliseconds, so that attempts started close together are due together and share one
+/// `AbortController`: making a controller and its signal costs more than the rest of an
+/// attempt's set-up in Node.
+const BATCH_MS: f64 = 16.0;
+
+/// At most this many attempts share a controller (`fetch` leaves a listener on the signal until
+/// the request is collected).
+const BATCH_USES: u32 = 32;
+
+/// The controller that attempts due at `at` share.
+struct Batch {
+    ctl: AbortController,
+    signal: AbortSignal,
+    at: f64,
+    uses: u32,
+}
+
+/// The newest batch; an attempt due at another time starts a new one.
+static BATCH: Global<RefCell<Option<Batch>>> = Global(RefCell::new(None));
+
+/// The controller of an attempt due at `deadline`, its signal, when it is aborted, and whether it
+/// is a batch's: a controller of its own for an attempt that follows a caller's signal (which
+/// aborts it alone), else the batch's, at `deadline` rounded up to [`BATCH_MS`].
+fn controller(deadline: f64, own: bool) -> Option<(AbortController, AbortSignal, f64, bool)> {
+    if !own && deadline < 9.0e15 {
+        let mut at = (deadline / BATCH_MS) as u64 as f64 * BATCH_MS;
+        if at < deadline {
+            at += BATCH_MS;
+        }
+        if let Ok(mut current) = BATCH.0.try_borrow_mut() {
+            if let Some(b) = current.as_mut().filter(|b| b.at == at && b.uses < BATCH_USES) {
+                b.uses += 1;
+                return Some((b.ctl.clone(), b.signal.clone(), at, true));
+            }
+            let ctl = AbortController::new().ok()?;
+            let signal = ctl.signal();
+            *current = Some(Batch { ctl: ctl.clone(), signal: signal.clone(), at, uses: 1 });
+            return Some((ctl, signal, at, true));
+        }
+    }
+    let ctl = AbortController::new().ok()?;
+    let signal = ctl.signal();
+    Some((ctl, signal, deadline, false))
 }
 
 /// The one timer of the attempts' deadlines: armed for the earliest one, it aborts what is due
@@ -428,11 +481,15 @@ fn on_response(id: u32, res: JsValue) -> Result<JsValue, JsValue> {
         f.status = status;
         f.declared = declared.is_some();
         f.response = Some(res.clone().unchecked_into());
-        (f.ctl.clone(), f.on_settled.clone(), f.on_failed.clone())
+        (f.on_settled.clone(), f.on_failed.clone())
     });
-    let Some((ctl, on_settled, on_failed)) = flight else { return Ok(JsValue::UNDEFINED) };
+    let Some((on_settled, on_failed)) = flight else { return Ok(JsValue::UNDEFINED) };
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        ctl.abort();
+        // Stops the download (the controller may be shared). The attempt is over by the time
+        // the cancel settles: its reaction then finds nothing.
+        if let Some(body) = res.body() {
+            let _ = then(&body.cancel(), &on_failed, &on_failed);
+        }
         return land(id, ReplyKind::TooLarge(status));
     }
     Ok(then(&res.text(), &on_settled, &on_failed).into())

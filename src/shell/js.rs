@@ -75,6 +75,15 @@ extern "C" {
     pub(crate) fn text(this: &Response) -> Promise;
     #[wasm_bindgen(method, getter)]
     fn headers(this: &Response) -> Headers;
+    /// The body stream; `null` for a response without one.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn body(this: &Response) -> Option<Stream>;
+
+    /// A response body.
+    pub(crate) type Stream;
+    /// Stops the download and releases the connection.
+    #[wasm_bindgen(method)]
+    pub(crate) fn cancel(this: &Stream) -> Promise;
 
     #[wasm_bindgen(js_name = Headers)]
     type Headers;

@@ -196,6 +196,25 @@ test('the client timeoutMs applies to every call; the per-call one overrides it'
   assert.ok(Date.now() - started >= 550);
 });
 
+test('calls due together time out together; a call that answered or is due later is untouched', async () => {
+  const mcp = await warmClient({ timeoutMs: 400, maxRetries: 0 });
+  const config = await createMailCalendarConfig(mcp);
+  emulator.injectFault({ pathPrefix: CONFIGS, count: 4, delayMs: 1500 });
+  const started = Date.now();
+  const hanging = [1, 2, 3].map(() => mcp.listConfigs().then(() => null, (e) => [e, Date.now() - started]));
+  const later = mcp.listConfigs({}, { timeoutMs: 5000 });
+  const quick = [1, 2].map((i) => mcp.ensureInstance({ configName: config.name, userIdentifier: `batch-${i}` }));
+  for (const instance of await Promise.all(quick)) assert.equal(instance.config.id, config.id);
+  for (const outcome of await Promise.all(hanging)) {
+    assert.ok(outcome && outcome[0] instanceof TimeoutError, `expected a TimeoutError, got ${outcome?.[0]}`);
+    assert.ok(outcome[1] >= 390 && outcome[1] < 1200, `timed out after ${outcome[1]} ms`);
+  }
+  assert.ok(Array.isArray((await later).configs));
+  assert.ok(Date.now() - started >= 1400);
+  // The next call is not handed an aborted controller.
+  assert.ok(Array.isArray((await mcp.listConfigs()).configs));
+});
+
 test('an already-aborted signal sends nothing', async () => {
   const mcp = await warmClient();
   const controller = new AbortController();
