@@ -17,9 +17,10 @@ const overheads = ['ensureInstance', 'getConfig', 'createSessionToken']
   .filter((v) => typeof v === 'number');
 const overheadText = overheads.length
   ? `In absolute terms the package adds ${Math.min(...overheads).toFixed(2)}–${Math.max(...overheads).toFixed(2)} ms to the median call
-here: the calls cross into WebAssembly as JSON text and back, and each one arms its own timeout
-and abort signal. Next to a request to a Scalekit environment over the internet, which takes tens
-of milliseconds, that is a few percent at most; next to the loopback emulator it is the ratio above.`
+here: the calls cross into WebAssembly as JSON text and back, and each request carries an abort
+signal that \`fetch\` links to its own (the cancelling timeout). Next to a request to a Scalekit
+environment over the internet, which takes tens of milliseconds, that is a few percent at most;
+next to the loopback emulator it is the ratio above.`
   : '';
 const held = r.budgets.filter((b) => b.holds === true).length;
 const missed = r.budgets.filter((b) => b.holds === false);
