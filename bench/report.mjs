@@ -25,6 +25,18 @@ next to the loopback emulator it is the ratio above.`
 const held = r.budgets.filter((b) => b.holds === true).length;
 const missed = r.budgets.filter((b) => b.holds === false);
 
+/** How far a holding budget is from its limit, as a fraction of the limit (`null` when unknown). */
+function margin(b) {
+  const m = /^(<=|>=)\s*([\d.]+)$/.exec(String(b.limit));
+  if (!m || typeof b.value !== 'number') return null;
+  const limit = Number(m[2]);
+  return (m[1] === '<=' ? limit - b.value : b.value - limit) / limit;
+}
+const close = r.budgets.filter((b) => b.holds === true && margin(b) !== null && margin(b) < 0.05);
+const closeText = close.length
+  ? `\nWithin 5% of their limit: ${close.map((b) => `${b.name} ${b.value.toLocaleString('en-US')} (${b.limit.replace(/[\d.]+/, (n) => Number(n).toLocaleString('en-US')).replace('<=', '≤').replace('>=', '≥')})`).join('; ')}.`
+  : '';
+
 const text = `## Performance
 
 \`npm run bench\` measures the package side by side with what you would otherwise write: a
@@ -59,7 +71,7 @@ How each figure is made:
 
 Budgets: \`.wasm\` ≤ 120 KB raw and ≤ 50 KB gzip (1 KB = 1000 bytes), median latency ≤ 1.15× the
 baseline, throughput ≥ 0.85×, Node cold start ≤ 1.5×, one token request. ${held} of ${r.budgets.length} hold in
-this run${missed.length ? `; missed: ${missed.map((b) => b.name).join('; ')}` : ''}. These are
+this run${missed.length ? `; missed: ${missed.map((b) => b.name).join('; ')}` : ''}.${closeText} These are
 measurements, not tests: the command never fails because a machine is slow. The run above was
 made on a shared 2-core machine (see the load average), so the latency and throughput ratios move
 by several percent from run to run; sizes and token counts do not.
