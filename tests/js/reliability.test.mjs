@@ -215,6 +215,20 @@ test('calls due together time out together; a call that answered or is due later
   assert.ok(Array.isArray((await mcp.listConfigs()).configs));
 });
 
+test('an answer over 10 MiB is dropped without disturbing a call started with it', async () => {
+  const mcp = await warmClient({ maxRetries: 0 });
+  const config = await createMailCalendarConfig(mcp);
+  emulator.injectFault({ pathPrefix: CONFIGS, count: 1, bodyBytes: 11 * 1024 * 1024, contentType: 'application/json' });
+  emulator.injectFault({ pathPrefix: '/api/v1/mcp/instances', count: 1, delayMs: 300 });
+  const [big, slow] = await Promise.allSettled([
+    mcp.listConfigs(),
+    mcp.ensureInstance({ configName: config.name, userIdentifier: 'beside-a-big-answer' }),
+  ]);
+  assert.ok(big.status === 'rejected' && big.reason instanceof api.InvalidResponseError, String(big.reason));
+  assert.equal(slow.status, 'fulfilled', String(slow.reason));
+  assert.equal(slow.value.config.id, config.id);
+});
+
 test('an already-aborted signal sends nothing', async () => {
   const mcp = await warmClient();
   const controller = new AbortController();
