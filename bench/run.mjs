@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, isDeepStrictEqual } from 'node:util';
 import { BaselineClient } from './baseline.mjs';
 import { spawnEmulator } from './lib/emulator.mjs';
-import { median, ratio, roundDeep, summary } from './lib/stats.mjs';
+import { median, ratio, roundDeep, sorted, summary } from './lib/stats.mjs';
 import { renderTable, evaluateBudgets } from './lib/table.mjs';
 import { cleanEnv, compressed, firstLine, freePort, httpGet, packageCount, run, sleep, treeSize } from './lib/util.mjs';
 
@@ -27,6 +27,8 @@ const PKG = join(ROOT, 'pkg');
 const WASM_NAME = 'scalekit_mcp_bg.wasm';
 const OFFICIAL = '@scalekit-sdk/node';
 const SECTIONS = ['size', 'cold', 'latency', 'throughput', 'tokens'];
+/** The latency calls are also cut into this many blocks, to show how much a ratio moves in a run. */
+const LATENCY_BLOCKS = 8;
 
 const { values: argv } = parseArgs({
   options: {
@@ -365,11 +367,19 @@ async function measureLatency(ctx) {
     }
     if (i % 500 === 499) await ctx.emu.clearRequests();
   }
-  const out = { calls: n, unit: 'ms', outputs };
+  const out = { calls: n, unit: 'ms', blocks: LATENCY_BLOCKS, outputs };
   for (const op of ops) {
     const s = summary(times[op].sdk);
     const b = summary(times[op].baseline);
-    out[op] = { sdk: s, baseline: b, ratio: { median: ratio(s.median, b.median), p99: ratio(s.p99, b.p99), mean: ratio(s.mean, b.mean) }, overheadMs: { median: s.median - b.median } };
+    // How much the ratio moves within this run: the ratio of the medians in each block of
+    // consecutive calls.
+    const size = Math.floor(n / LATENCY_BLOCKS);
+    const blocks = Array.from({ length: size ? LATENCY_BLOCKS : 0 }, (_, k) => {
+      const part = (side) => median(sorted(times[op][side].subarray(k * size, (k + 1) * size)));
+      return part('sdk') / part('baseline');
+    });
+    const medianRange = blocks.length ? [Math.min(...blocks), Math.max(...blocks)] : null;
+    out[op] = { sdk: s, baseline: b, ratio: { median: ratio(s.median, b.median), medianRange, p99: ratio(s.p99, b.p99), mean: ratio(s.mean, b.mean) }, overheadMs: { median: s.median - b.median } };
   }
   await ctx.emu.clearRequests();
   return out;
@@ -423,8 +433,15 @@ async function measureThroughput(ctx) {
     const b = pick('baseline');
     // Each round of the package is compared with the baseline's round next to it in time, so a
     // change in the machine's load between rounds touches both sides of a ratio alike.
-    const paired = (key) => median(rounds.sdk.map((x, i) => x[key] / rounds.baseline[i][key]));
-    out[op] = { sdk: s, baseline: b, ratio: paired('callsPerSecond'), cpuRatio: paired('cpuUsPerCall') };
+    const pairs = (key) => rounds.sdk.map((x, i) => x[key] / rounds.baseline[i][key]);
+    const perRound = pairs('callsPerSecond');
+    out[op] = {
+      sdk: s,
+      baseline: b,
+      ratio: median(perRound),
+      ratioRange: [Math.min(...perRound), Math.max(...perRound)],
+      cpuRatio: median(pairs('cpuUsPerCall')),
+    };
     if (s.failed || b.failed) results.notes.push(`throughput ${op}: ${s.failed} failed calls (package), ${b.failed} (baseline)`);
   }
   return out;

@@ -52,6 +52,8 @@ const us = (v) => (v == null ? '–' : `${v.toFixed(0)} µs`);
 const rate = (v) => (v == null ? '–' : `${Math.round(v).toLocaleString('en-US')}/s`);
 const x = (v) => (v == null ? '–' : `${v.toFixed(2)}×`);
 /** A ratio checked against a budget: a third decimal where two would round onto the budget. */
+/** ` (lo–hi)`: the lowest and highest ratio of the blocks or rounds of a run, when known. */
+const spread = (range) => (Array.isArray(range) && range.every((v) => typeof v === 'number') ? ` (${range[0].toFixed(2)}–${range[1].toFixed(2)})` : '');
 const xb = (v, budget) => (v != null && v !== budget && Number(v.toFixed(2)) === budget ? `${v.toFixed(3)}×` : x(v));
 const mark = (holds) => (holds === null || holds === undefined ? '' : holds ? '✅' : '❌');
 
@@ -137,7 +139,7 @@ export function renderTable(r, { preamble = true, summary = true } = {}) {
     for (const op of OPS) {
       const v = r.latency[op];
       if (!v) continue;
-      lines.push(row([`\`${op}\` median`, ms(v.sdk.median), ms(v.baseline.median), xb(v.ratio.median, BUDGETS.latencyMedianRatio), '≤ 1.15×', mark(holds(`${op} median latency ratio`))]));
+      lines.push(row([`\`${op}\` median`, ms(v.sdk.median), ms(v.baseline.median), `${xb(v.ratio.median, BUDGETS.latencyMedianRatio)}${spread(v.ratio.medianRange)}`, '≤ 1.15×', mark(holds(`${op} median latency ratio`))]));
       lines.push(row([`\`${op}\` p99`, ms(v.sdk.p99), ms(v.baseline.p99), x(v.ratio.p99), '', '']));
     }
   }
@@ -148,7 +150,7 @@ export function renderTable(r, { preamble = true, summary = true } = {}) {
     for (const op of OPS) {
       const v = r.throughput[op];
       if (!v) continue;
-      lines.push(row([`\`${op}\``, rate(v.sdk.callsPerSecond), rate(v.baseline.callsPerSecond), xb(v.ratio, BUDGETS.throughputRatio), '≥ 0.85×', mark(holds(`${op} throughput ratio`))]));
+      lines.push(row([`\`${op}\``, rate(v.sdk.callsPerSecond), rate(v.baseline.callsPerSecond), `${xb(v.ratio, BUDGETS.throughputRatio)}${spread(v.ratioRange)}`, '≥ 0.85×', mark(holds(`${op} throughput ratio`))]));
       lines.push(row([`\`${op}\` client CPU per call`, us(v.sdk.cpuUsPerCall), us(v.baseline.cpuUsPerCall), x(v.cpuRatio), '', '']));
     }
   }
