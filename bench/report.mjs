@@ -4,10 +4,10 @@
 //   node bench/report.mjs [results.json]   (prints the section; README.md holds it between the
 //   "performance:" markers)
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machineLine, renderTable } from './lib/table.mjs';
+import { machineLine, renderHistory, renderTable } from './lib/table.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const r = JSON.parse(readFileSync(process.argv[2] ?? join(BENCH, 'results.json'), 'utf8'));
@@ -22,6 +22,11 @@ signal that \`fetch\` links to its own (the cancelling timeout). Next to a reque
 environment over the internet, which takes tens of milliseconds, that is a few percent at most;
 next to the loopback emulator it is the ratio above.`
   : '';
+const historyFile = join(BENCH, 'history.jsonl');
+const history = existsSync(historyFile)
+  ? readFileSync(historyFile, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l))
+  : [];
+const historyTable = renderHistory(history);
 const held = r.budgets.filter((b) => b.holds === true).length;
 const missed = r.budgets.filter((b) => b.holds === false);
 
@@ -77,7 +82,7 @@ this run${missed.length ? `; missed: ${missed.map((b) => b.name).join('; ')}` : 
 measurements, not tests: the command never fails because a machine is slow. The run above was
 made on a shared 2-core machine (see the load average), so the latency and throughput ratios move
 by several percent from run to run; sizes and token counts do not.
-${overheadText ? `\n${overheadText}\n` : ''}
+${historyTable ? `\nThe ratios of the latest full runs ([bench/history.jsonl](bench/history.jsonl); every \`npm run bench\`\nadds its line), newest first:\n\n${historyTable}\n` : ''}${overheadText ? `\n${overheadText}\n` : ''}
 Where the size and the time go: \`node bench/profile-wasm.mjs\` lists the \`.wasm\` by section,
 crate and function; \`node bench/profile-calls.mjs --op=getConfig\` profiles a run of calls of
 both clients and sums the CPU time by where it is spent; \`node bench/overhead.mjs\` prices, one

@@ -9,7 +9,7 @@
 
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,7 @@ import { parseArgs, isDeepStrictEqual } from 'node:util';
 import { BaselineClient } from './baseline.mjs';
 import { spawnEmulator } from './lib/emulator.mjs';
 import { median, ratio, roundDeep, sorted, summary } from './lib/stats.mjs';
-import { renderTable, evaluateBudgets } from './lib/table.mjs';
+import { renderTable, evaluateBudgets, historyLine } from './lib/table.mjs';
 import { cleanEnv, compressed, firstLine, freePort, httpGet, packageCount, run, sleep, treeSize } from './lib/util.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
@@ -27,6 +27,7 @@ const PKG = join(ROOT, 'pkg');
 const WASM_NAME = 'scalekit_mcp_bg.wasm';
 const OFFICIAL = '@scalekit-sdk/node';
 const SECTIONS = ['size', 'cold', 'latency', 'throughput', 'tokens'];
+const HISTORY = join(BENCH, 'history.jsonl');
 /** The latency calls are also cut into this many blocks, to show how much a ratio moves in a run. */
 const LATENCY_BLOCKS = 8;
 
@@ -571,6 +572,12 @@ async function main() {
   if (!argv['no-write']) {
     writeFileSync(argv.out, `${JSON.stringify(rounded, null, 2)}\n`);
     log(`wrote ${argv.out}`);
+    // Every full run leaves a line in the history, so that the README can show how the ratios
+    // move from run to run, not one draw.
+    if (!argv.quick && SECTIONS.every((s) => only.has(s))) {
+      appendFileSync(HISTORY, `${JSON.stringify(historyLine(rounded))}\n`);
+      log(`added the run to ${HISTORY}`);
+    }
   }
   log(`finished in ${results.elapsedSeconds.toFixed(0)} s`);
   process.exit(0);

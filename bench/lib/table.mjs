@@ -173,3 +173,34 @@ export function renderTable(r, { preamble = true, summary = true } = {}) {
   }
   return lines.join('\n');
 }
+
+/** The figures of a run that the history keeps: when, which commit, the load, every budget's value. */
+export function historyLine(r) {
+  return {
+    generatedAt: r.generatedAt,
+    commit: r.package?.commit ?? null,
+    loadAverageAtStart: r.machine?.loadAverageAtStart?.[0] ?? null,
+    budgets: Object.fromEntries((r.budgets ?? []).map((b) => [b.name, b.value])),
+    held: (r.budgets ?? []).filter((b) => b.holds === true).length,
+    of: (r.budgets ?? []).length,
+  };
+}
+
+/** A Markdown table of the latest `count` runs of the history (newest first). */
+export function renderHistory(lines, count = 6) {
+  const runs = lines.slice(-count).reverse();
+  if (!runs.length) return '';
+  const ops = ['ensureInstance', 'getConfig', 'createSessionToken'];
+  const v = (run, name, f) => (typeof run.budgets?.[name] === 'number' ? f(run.budgets[name]) : '–');
+  const out = [
+    `| run | commit | load | ${ops.map((op) => `\`${op}\` latency`).join(' | ')} | ${ops.map((op) => `\`${op}\` throughput`).join(' | ')} | budgets held |`,
+    `|---|---|---:|${ops.map(() => '---:').join('|')}|${ops.map(() => '---:').join('|')}|---:|`,
+  ];
+  for (const run of runs) {
+    const lat = ops.map((op) => v(run, `${op} median latency ratio`, (n) => xb(n, BUDGETS.latencyMedianRatio)));
+    const thr = ops.map((op) => v(run, `${op} throughput ratio`, (n) => xb(n, BUDGETS.throughputRatio)));
+    const when = String(run.generatedAt ?? '').replace('T', ' ').slice(0, 16);
+    out.push(`| ${when} | ${String(run.commit ?? '').slice(0, 7)} | ${run.loadAverageAtStart ?? '–'} | ${lat.join(' | ')} | ${thr.join(' | ')} | ${run.held} of ${run.of} |`);
+  }
+  return out.join('\n');
+}
