@@ -69,10 +69,10 @@ How each figure is made:
   alternating call by call, after a warm-up; median and p99. In brackets, the lowest and highest
   ratio of the medians in ${r.latency?.blocks ?? 8} blocks of consecutive calls: how much the ratio moves within one run.
 - **Throughput**: ${r.throughput?.concurrency ?? 64} callers in a loop for ${((r.throughput?.roundMs ?? 0) / 1000).toFixed(1)} s, ${r.throughput?.rounds ?? '?'} rounds each in turns; the
-  calls per second are medians over the rounds, the ratio is the median of the ratios of rounds
-  taken one after the other (in brackets, the lowest and highest of those ratios); "client CPU
-  per call" is the benchmark process's CPU time (user + system) divided by the calls, which
-  leaves out the emulator's share.
+  calls per second (those completed within a round) are medians over the rounds, the ratio is
+  the median of the ratios of rounds taken one after the other (in brackets, the lowest and
+  highest of those ratios); "client CPU per call" is the benchmark process's CPU time (user +
+  system) divided by the calls, which leaves out the emulator's share.
 - **Token economy**: ${r.tokenEconomy?.callers ?? 100} concurrent callers making ${(r.tokenEconomy?.calls ?? 10000).toLocaleString('en-US')} calls on a new client; the emulator
   counts the \`/oauth/token\` requests.
 
