@@ -1,6 +1,7 @@
-//! One HTTP attempt: the global `fetch` with a plain init object, its own `AbortController`
-//! (aborted at its deadline or by the caller's `AbortSignal`, forwarded by one listener), the
-//! body read as text, and the outcome classified for the retry policy.
+//! One HTTP attempt: the global `fetch` with a plain init object and an `AbortController`
+//! (aborted at its deadline, or by the caller's `AbortSignal` forwarded by one listener; attempts
+//! without a signal that are due together share one, see [`Batch`]), the body read as text, and
+//! the outcome classified for the retry policy.
 //!
 //! An attempt lives in [`ATTEMPTS`] under a `u32` id while `fetch` runs; the promise reactions
 //! and the listener are the module's long-lived [`Callback`]s bound to that id, and one timer
