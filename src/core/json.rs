@@ -867,18 +867,33 @@ impl<'a, 'p> Wire<'a, 'p> {
 
     /// Writes the array of strings `key` (`[]` when missing) as JSON.
     pub(crate) fn write_strings(&self, key: &str, out: &mut String) -> Result<(), SdkError> {
+        self.write_array(key, "a string", out, |_, item, out| match item {
+            Value::String(s) => {
+                push_str(out, s);
+                Ok(true)
+            }
+            _ => Ok(false),
+        })
+    }
+
+    /// Writes the array `key` (`[]` when missing) as JSON, each item with `write`, which returns
+    /// `false` for an item that is not `expected`.
+    fn write_array(
+        &self,
+        key: &str,
+        expected: &str,
+        out: &mut String,
+        mut write: impl FnMut(usize, &'a Value<'a>, &mut String) -> Result<bool, SdkError>,
+    ) -> Result<(), SdkError> {
         out.push_str("[");
         if let Some(v) = self.get(key) {
             let Value::Array(items) = v else { return Err(self.wrong(key, "an array", v)) };
             for (i, item) in items.iter().enumerate() {
-                match item {
-                    Value::String(s) => {
-                        if i > 0 {
-                            out.push_str(",");
-                        }
-                        push_str(out, s);
-                    }
-                    other => return Err(self.wrong(&index(key, i), "a string", other)),
+                if i > 0 {
+                    out.push_str(",");
+                }
+                if !write(i, item, out)? {
+                    return Err(self.wrong(&index(key, i), expected, item));
                 }
             }
         }
@@ -907,23 +922,10 @@ impl<'a, 'p> Wire<'a, 'p> {
         out: &mut String,
         mut write: impl FnMut(&Wire<'a, '_>, &mut String) -> Result<(), SdkError>,
     ) -> Result<(), SdkError> {
-        out.push_str("[");
-        if let Some(v) = self.get(key) {
-            let Value::Array(items) = v else { return Err(self.wrong(key, "an array", v)) };
-            for (i, item) in items.iter().enumerate() {
-                match item {
-                    Value::Object(map) => {
-                        if i > 0 {
-                            out.push_str(",");
-                        }
-                        write(&Wire { map, at: Some((self, key, Some(i))) }, out)?;
-                    }
-                    other => return Err(self.wrong(&index(key, i), "an object", other)),
-                }
-            }
-        }
-        out.push_str("]");
-        Ok(())
+        self.write_array(key, "an object", out, |i, item, out| match item {
+            Value::Object(map) => write(&Wire { map, at: Some((self, key, Some(i))) }, out).map(|()| true),
+            _ => Ok(false),
+        })
     }
 
     /// A `google.protobuf.Timestamp`: an RFC 3339 string kept as received, or a
