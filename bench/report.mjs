@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machineLine, renderHistory, renderTable } from './lib/table.mjs';
+import { budgetMargin, machineLine, renderHistory, renderTable } from './lib/table.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const r = JSON.parse(readFileSync(process.argv[2] ?? join(BENCH, 'results.json'), 'utf8'));
@@ -30,14 +30,7 @@ const historyTable = renderHistory(history);
 const held = r.budgets.filter((b) => b.holds === true).length;
 const missed = r.budgets.filter((b) => b.holds === false);
 
-/** How far a holding budget is from its limit, as a fraction of the limit (`null` when unknown). */
-function margin(b) {
-  const m = /^(<=|>=)\s*([\d.]+)$/.exec(String(b.limit));
-  if (!m || typeof b.value !== 'number') return null;
-  const limit = Number(m[2]);
-  return (m[1] === '<=' ? limit - b.value : b.value - limit) / limit;
-}
-const close = r.budgets.filter((b) => b.holds === true && margin(b) !== null && margin(b) < 0.05);
+const close = r.budgets.filter((b) => b.holds === true && budgetMargin(b) !== null && budgetMargin(b) < 0.05);
 const closeText = close.length
   ? `\nWithin 5% of their limit: ${close.map((b) => `${b.name} ${b.value.toLocaleString('en-US')} (${b.limit.replace(/[\d.]+/, (n) => Number(n).toLocaleString('en-US')).replace('<=', '≤').replace('>=', '≥')})`).join('; ')}.`
   : '';

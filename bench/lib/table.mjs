@@ -38,6 +38,14 @@ export function evaluateBudgets(r) {
   return out;
 }
 
+/** How far a budget's value is from its limit (`<= x` or `>= x`), as a fraction of the limit; `null` when unknown. */
+export function budgetMargin(b) {
+  const m = /^(<=|>=)\s*([\d.]+)$/.exec(String(b.limit));
+  if (!m || typeof b.value !== 'number') return null;
+  const limit = Number(m[2]);
+  return (m[1] === '<=' ? limit - b.value : b.value - limit) / limit;
+}
+
 // ---- formatting -------------------------------------------------------------------------------
 
 export function bytes(n) {
