@@ -3,14 +3,14 @@
 //! without a signal that are due together share one, see [`Batch`]), the body read as text, and
 //! the outcome classified for the retry policy.
 //!
-//! An attempt lives in [`ATTEMPTS`] under a `u32` id while `fetch` runs; the promise reactions
-//! and the listener are the module's long-lived [`Callback`]s bound to that id, and one timer
-//! serves the deadlines of all attempts. When the attempt ends, its listener is gone and its
-//! target gets the reply: the call it is for ([`super::client::finish`]), or the token request.
+//! An attempt lives in [`ATTEMPTS`] under a `u32` id while its exchange runs (js/exchange.js:
+//! `fetch` and the body read, which hands the outcome with that id to one of the module's
+//! long-lived [`Callback`]s); one timer serves the deadlines of all attempts. When the attempt
+//! ends, its listener is gone and its target gets the reply: the call it is for
+//! ([`super::client::finish`]), or the token request.
 
 use super::client::{finish, token_reply, Call, Shared};
-use super::js::{callback, clear_timeout, fetch, now_ms, set_timeout, then, Callback, Fields, Global, Props, Response, Slab, Timer};
-use crate::core::json::parse_u64;
+use super::js::{callback, clear_timeout, exchange, now_ms, set_timeout, Callback, Fields, Global, Props, Response, Slab, Timer};
 use crate::core::error::{ErrorKind, SdkError};
 use crate::core::ops::HttpRequest;
 use crate::core::policy::{parse_retry_after, Outcome};
@@ -213,14 +213,6 @@ struct Flight {
     listener: Option<(AbortSignal, Function)>,
     /// Why the controller was aborted (`TimedOut` or `Aborted`), if it was.
     stopped: Option<ReplyKind>,
-    status: u16,
-    /// Whether the response declared its length (then within the limit).
-    declared: bool,
-    /// Set when `fetch` resolved: the promise reactions are for the body from then on.
-    response: Option<Response>,
-    /// The two promise reactions, bound to the attempt's id, for `fetch` and then for the body.
-    on_settled: Function,
-    on_failed: Function,
     /// Who gets the reply.
     target: Target,
 }
@@ -244,58 +236,50 @@ pub(crate) fn start(target: Target, auth: Option<&Headers>, deadline: f64, now: 
         Target::Token { url, req, .. } => (url.as_str(), req, None),
     };
     let early = if signal.is_some_and(AbortSignal::aborted) {
-        Some(ReplyKind::Aborted)
+        ReplyKind::Aborted
     } else if (deadline - now).is_nan() || deadline <= now {
-        Some(ReplyKind::TimedOut)
-    } else {
-        None
-    };
-    let ctl = match early {
-        Some(_) => None,
-        None => controller(deadline, signal.is_some()),
-    };
-    let sent = ctl.map(|(ctl, ctl_signal, deadline, batched)| {
+        ReplyKind::TimedOut
+    } else if let Some((ctl, ctl_signal, deadline, batched)) = controller(deadline, signal.is_some()) {
         let init = Headers::init(auth, req);
         if let Some(body) = &req.body {
             init.set_body(body);
         }
         init.set_signal(&ctl_signal);
-        (fetch(url, &init), ctl, deadline, batched)
-    });
-    let signal = signal.cloned();
-    let (pending, ctl, deadline, batched) = match (early, sent) {
-        (Some(kind), _) => return Err((Reply::new(kind), target)),
-        (None, None) => return Err((Reply::new(ReplyKind::Threw(Some(":AbortController is not available".to_owned()))), target)),
-        (None, Some((Err(e), ..))) => return Err((Reply::new(ReplyKind::Threw(failure(&e))), target)),
-        (None, Some((Ok(p), ctl, deadline, batched))) => (p, ctl, deadline, batched),
+        let url = JsValue::from_str(url);
+        let signal = signal.cloned();
+        let flight = Flight { ctl, deadline, batched, listener: None, stopped: None, target };
+        let id = match ATTEMPTS.0.insert(flight) {
+            Ok(id) => id,
+            Err(f) => return Err((Reply::new(ReplyKind::Threw(Some(":too many requests in flight".to_owned()))), f.target)),
+        };
+        let sent = exchange(&url, &init, MAX_BODY_BYTES as f64, id, callback(&ON_SETTLED, on_settled).function(), callback(&ON_FAILED, on_failed).function());
+        let promise = match sent {
+            Ok(p) => p,
+            Err(e) => {
+                let kind = ReplyKind::Threw(failure(&e));
+                return match ATTEMPTS.0.take(id) {
+                    Some(f) => Err((Reply::new(kind), f.target)),
+                    None => Ok(Promise::resolve(&JsValue::UNDEFINED)),
+                };
+            }
+        };
+        arm(deadline, now);
+        if let Some(s) = signal {
+            let f = callback(&ON_ABORT, on_abort).bind(id);
+            let _ = s.add_event_listener_with_callback("abort", &f);
+            ATTEMPTS.0.with(id, |flight| flight.listener = Some((s, f)));
+        }
+        return Ok(promise);
+    } else {
+        ReplyKind::Threw(Some(":AbortController is not available".to_owned()))
     };
-    let none = || JsValue::UNDEFINED.unchecked_into::<Function>();
-    let flight = Flight { ctl, deadline, batched, listener: None, stopped: None, status: 0, declared: false, response: None, on_settled: none(), on_failed: none(), target };
-    let id = match ATTEMPTS.0.insert(flight) {
-        Ok(id) => id,
-        Err(f) => return Err((Reply::new(ReplyKind::Threw(Some(":too many requests in flight".to_owned()))), f.target)),
-    };
-    arm(deadline, now);
-    let listener = signal.map(|s| {
-        let f = callback(&ON_ABORT, on_abort).bind(id);
-        let _ = s.add_event_listener_with_callback("abort", &f);
-        (s, f)
-    });
-    let on_settled = callback(&ON_SETTLED, on_settled).bind(id);
-    let on_failed = callback(&ON_FAILED, on_failed).bind(id);
-    let promise = then(&pending, &on_settled, &on_failed);
-    ATTEMPTS.0.with(id, |f| {
-        f.listener = listener;
-        f.on_settled = on_settled;
-        f.on_failed = on_failed;
-    });
-    Ok(promise)
+    Err((Reply::new(early), target))
 }
 
 /// Ends attempt `id`: clears its timer and listener, then hands the reply to its target.
-fn land(id: u32, kind: ReplyKind) -> Result<JsValue, JsValue> {
+fn land(id: u32, kind: ReplyKind, response: Option<Response>) -> Result<JsValue, JsValue> {
     let Some(flight) = ATTEMPTS.0.take(id) else { return Ok(JsValue::UNDEFINED) };
-    let Flight { listener, stopped, response, target, .. } = flight;
+    let Flight { listener, stopped, target, .. } = flight;
     if ATTEMPTS.0.is_empty() {
         disarm();
     }
@@ -423,7 +407,7 @@ fn disarm() {
     }
 }
 
-fn on_alarm(_: u32, _: JsValue) -> Result<JsValue, JsValue> {
+fn on_alarm(_: u32, _: JsValue, _: JsValue) -> Result<JsValue, JsValue> {
     if let Ok(mut alarm) = ALARM.0.try_borrow_mut() {
         *alarm = None;
     }
@@ -448,65 +432,37 @@ fn on_alarm(_: u32, _: JsValue) -> Result<JsValue, JsValue> {
     Ok(JsValue::UNDEFINED)
 }
 
-fn on_abort(id: u32, _: JsValue) -> Result<JsValue, JsValue> {
+fn on_abort(id: u32, _: JsValue, _: JsValue) -> Result<JsValue, JsValue> {
     stop(id, ReplyKind::Aborted);
     Ok(JsValue::UNDEFINED)
 }
 
-/// `fetch` or the body read resolved.
-fn on_settled(id: u32, value: JsValue) -> Result<JsValue, JsValue> {
-    match with_flight(id, |f| f.response.is_some()) {
-        Some(false) => on_response(id, value),
-        Some(true) => on_text(id, value),
-        None => Ok(JsValue::UNDEFINED),
+/// The exchange of attempt `id` ended with a response: `text` is its body, `null` when it
+/// declared more than [`MAX_BODY_BYTES`], `undefined` when `fetch` (replaced, say) resolved with
+/// something else than a `Response`.
+fn on_settled(id: u32, res: JsValue, text: JsValue) -> Result<JsValue, JsValue> {
+    if text.is_undefined() {
+        return land(id, ReplyKind::Threw(Some(":fetch did not return a Response".to_owned())), None);
     }
-}
-
-/// `fetch` rejected (the request may not have gone out), or the body read failed (it did).
-fn on_failed(id: u32, err: JsValue) -> Result<JsValue, JsValue> {
-    let detail = failure(&err);
-    match with_flight(id, |f| f.response.is_some()) {
-        Some(true) => land(id, ReplyKind::Broken(detail)),
-        _ => land(id, ReplyKind::Unreachable(detail)),
-    }
-}
-
-fn on_response(id: u32, res: JsValue) -> Result<JsValue, JsValue> {
-    // A replaced `fetch` may resolve with anything.
-    let Ok(res) = res.dyn_into::<Response>() else {
-        return land(id, ReplyKind::Threw(Some(":fetch did not return a Response".to_owned())));
-    };
+    let res: Response = res.unchecked_into();
     let status = res.status();
-    let declared = res.header("content-length").and_then(|v| parse_u64(v.trim()));
-    let flight = with_flight(id, |f| {
-        f.status = status;
-        f.declared = declared.is_some();
-        f.response = Some(res.clone().unchecked_into());
-        (f.on_settled.clone(), f.on_failed.clone())
-    });
-    let Some((on_settled, on_failed)) = flight else { return Ok(JsValue::UNDEFINED) };
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
-        // Stops the download (the controller may be shared). The attempt is over by the time
-        // the cancel settles: its reaction then finds nothing.
-        if let Some(body) = res.body() {
-            let _ = then(&body.cancel(), &on_failed, &on_failed);
+    // The UTF-16 length first (cheap, no copy), then the UTF-8 length of the copy.
+    let kind = if text.is_null() || text.unchecked_ref::<JsString>().length() as usize > MAX_BODY_BYTES {
+        ReplyKind::TooLarge(status)
+    } else {
+        let body = text.as_string().unwrap_or_default();
+        if body.len() > MAX_BODY_BYTES {
+            ReplyKind::TooLarge(status)
+        } else {
+            ReplyKind::Done { status, body }
         }
-        return land(id, ReplyKind::TooLarge(status));
-    }
-    Ok(then(&res.text(), &on_settled, &on_failed).into())
+    };
+    land(id, kind, Some(res))
 }
 
-fn on_text(id: u32, text: JsValue) -> Result<JsValue, JsValue> {
-    let (status, declared) = with_flight(id, |f| (f.status, f.declared)).unwrap_or((0, false));
-    // Of a body of undeclared length, the UTF-16 length first (cheap, no copy); then the UTF-8
-    // length of the copy.
-    if !declared && text.unchecked_ref::<JsString>().length() as usize > MAX_BODY_BYTES {
-        return land(id, ReplyKind::TooLarge(status));
-    }
-    let body = text.as_string().unwrap_or_default();
-    if body.len() > MAX_BODY_BYTES {
-        return land(id, ReplyKind::TooLarge(status));
-    }
-    land(id, ReplyKind::Done { status, body })
+/// `fetch` rejected (the request may not have gone out), or the body read failed (`midway`: it
+/// did).
+fn on_failed(id: u32, err: JsValue, midway: JsValue) -> Result<JsValue, JsValue> {
+    let detail = failure(&err);
+    land(id, if midway.is_truthy() { ReplyKind::Broken(detail) } else { ReplyKind::Unreachable(detail) }, None)
 }
-

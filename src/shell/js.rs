@@ -11,12 +11,18 @@ use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
+#[wasm_bindgen(module = "/js/exchange.js")]
+extern "C" {
+    /// One exchange (js/exchange.js): the global `fetch`, then the body as text unless the
+    /// response declares more than `limit` bytes; `settled(id, response, text)` or
+    /// `failed(id, error, midway)` gets the outcome. `catch`: a runtime without `fetch` throws,
+    /// which must become a typed error instead of unwinding through wasm frames.
+    #[wasm_bindgen(catch)]
+    pub(crate) fn exchange(url: &JsValue, init: &Object, limit: f64, id: u32, settled: &Function, failed: &Function) -> Result<Promise, JsValue>;
+}
+
 #[wasm_bindgen]
 extern "C" {
-    /// The global `fetch`. `catch`: a runtime without `fetch` throws a TypeError, which must
-    /// become a typed error instead of unwinding through wasm frames.
-    #[wasm_bindgen(catch, js_name = fetch)]
-    pub(crate) fn fetch(url: &str, init: &Object) -> Result<Promise, JsValue>;
 
     /// The global `setTimeout`, passing `id` to `f`; returns a number (browsers, workerd) or a
     /// `Timeout` (Node).
@@ -39,15 +45,6 @@ extern "C" {
     #[wasm_bindgen(js_namespace = ["Function", "prototype", "call"], js_name = bind)]
     fn bind_id(f: &Function, this_arg: &JsValue, id: u32) -> Function;
 
-    /// `Promise.resolve()`.
-    #[wasm_bindgen(js_namespace = Promise, js_name = resolve)]
-    pub(crate) fn resolved() -> Promise;
-
-    /// A promise, for `then` with plain functions.
-    type Callable;
-    #[wasm_bindgen(method, js_name = then)]
-    fn then_call(this: &Callable, on_fulfilled: &Function, on_rejected: &Function) -> Promise;
-
     /// A plain object being filled as a `fetch` init or a headers record.
     #[wasm_bindgen(extends = Object)]
     pub(crate) type Fields;
@@ -64,26 +61,13 @@ extern "C" {
     #[wasm_bindgen(method, setter)]
     pub(crate) fn set_authorization(this: &Fields, v: &JsValue);
 
-    /// What `fetch` resolved with. Once it is known to be a `Response` (`instanceof`), reading
-    /// its status and headers and starting to read its body do not throw.
+    /// A `Response` (js/exchange.js checks that it is one): its status and headers.
     #[wasm_bindgen(js_name = Response)]
     pub(crate) type Response;
     #[wasm_bindgen(method, getter)]
     pub(crate) fn status(this: &Response) -> u16;
-    /// The body as text; a body already used gives a rejected promise.
-    #[wasm_bindgen(method)]
-    pub(crate) fn text(this: &Response) -> Promise;
     #[wasm_bindgen(method, getter)]
     fn headers(this: &Response) -> Headers;
-    /// The body stream; `null` for a response without one.
-    #[wasm_bindgen(method, getter)]
-    pub(crate) fn body(this: &Response) -> Option<Stream>;
-
-    /// A response body.
-    pub(crate) type Stream;
-    /// Stops the download and releases the connection.
-    #[wasm_bindgen(method)]
-    pub(crate) fn cancel(this: &Stream) -> Promise;
 
     #[wasm_bindgen(js_name = Headers)]
     type Headers;
@@ -135,11 +119,6 @@ impl Response {
     }
 }
 
-/// `promise.then(on_fulfilled, on_rejected)`.
-pub(crate) fn then(promise: &Promise, on_fulfilled: &Function, on_rejected: &Function) -> Promise {
-    promise.unchecked_ref::<Callable>().then_call(on_fulfilled, on_rejected)
-}
-
 /// Neither `undefined` nor `null`.
 pub(crate) fn present(v: &JsValue) -> bool {
     !v.is_undefined() && !v.is_null()
@@ -156,8 +135,8 @@ pub(crate) struct Global<T>(pub(crate) T);
 
 unsafe impl<T> Sync for Global<T> {}
 
-/// A long-lived JavaScript function that takes an id first: `f(id, value)`.
-pub(crate) struct Callback(Closure<dyn Fn(u32, JsValue) -> Result<JsValue, JsValue>>);
+/// A long-lived JavaScript function that takes an id first: `f(id, value, more)`.
+pub(crate) struct Callback(Closure<dyn Fn(u32, JsValue, JsValue) -> Result<JsValue, JsValue>>);
 
 impl Callback {
     /// The function with `id` bound as its first argument.
@@ -165,14 +144,14 @@ impl Callback {
         bind_id(self.function(), &JsValue::NULL, id)
     }
 
-    /// The function itself (for `setTimeout(f, ms, id)`).
+    /// The function itself (for `setTimeout(f, ms, id)` and js/exchange.js).
     pub(crate) fn function(&self) -> &Function {
         self.0.as_ref().unchecked_ref()
     }
 }
 
 /// The callback calling `f`, made on first use and kept for the life of the module.
-pub(crate) fn callback(cell: &'static Global<OnceCell<Callback>>, f: fn(u32, JsValue) -> Result<JsValue, JsValue>) -> &'static Callback {
+pub(crate) fn callback(cell: &'static Global<OnceCell<Callback>>, f: fn(u32, JsValue, JsValue) -> Result<JsValue, JsValue>) -> &'static Callback {
     cell.0.get_or_init(|| Callback(Closure::new(f)))
 }
 

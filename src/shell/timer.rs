@@ -101,14 +101,14 @@ fn wake(id: u32, why: Woke) -> Result<JsValue, JsValue> {
     Ok(JsValue::UNDEFINED)
 }
 
-fn on_slept(id: u32, _: JsValue) -> Result<JsValue, JsValue> {
+fn on_slept(id: u32, _: JsValue, _: JsValue) -> Result<JsValue, JsValue> {
     wake(id, Woke::Done)
 }
 
-fn on_deadline(id: u32, _: JsValue) -> Result<JsValue, JsValue> {
+fn on_deadline(id: u32, _: JsValue, _: JsValue) -> Result<JsValue, JsValue> {
     wake(id, Woke::TimedOut)
 }
 
-fn on_abort(id: u32, _: JsValue) -> Result<JsValue, JsValue> {
+fn on_abort(id: u32, _: JsValue, _: JsValue) -> Result<JsValue, JsValue> {
     wake(id, Woke::Aborted)
 }

@@ -2,6 +2,7 @@
 // cancellation, the access token's life, and many concurrent calls on one client.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import * as api from 'scalekit-mcp';
@@ -248,6 +249,94 @@ test('aborting rejects at once, while the server is still working', async () => 
   controller.abort();
   await rejects(call, AbortError);
   assert.ok(Date.now() - abortedAt < 100);
+});
+
+// ---- answers the emulator does not give ---------------------------------------------------
+
+/**
+ * A server on 127.0.0.1 that grants a token and hands every other request to `handler`; resolves
+ * {client(options), hits(path), close()}.
+ */
+async function rawServer(handler) {
+  const hits = [];
+  const server = createServer((req, res) => {
+    hits.push(`${req.method} ${req.url}`);
+    req.resume();
+    if (req.url === '/oauth/token') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ access_token: 'tok', token_type: 'Bearer', expires_in: 3600 }));
+      return;
+    }
+    handler(req, res);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const envUrl = `http://127.0.0.1:${server.address().port}`;
+  return {
+    client: (options) => new api.ScalekitMcp({ envUrl, clientId: 'skc_raw', clientSecret: 'raw-secret', ...options }),
+    hits: (path) => hits.filter((h) => h.endsWith(path)).length,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(resolve);
+    }),
+  };
+}
+
+test('a body cut off midway is a ConnectionError: a safe call is retried, createConfig is not', async () => {
+  const raw = await rawServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+    res.write('{"configs":[');
+    setTimeout(() => res.socket.destroy(), 20);
+  });
+  try {
+    const mcp = raw.client({ maxRetries: 1 });
+    const listed = await rejects(mcp.listConfigs(), ConnectionError);
+    assert.equal(raw.hits('/api/v1/mcp/configs'), 2, 'listed twice');
+    assert.match(listed.message, /Could not reach http:\/\/127\.0\.0\.1:\d+/);
+    await rejects(mcp.createConfig({ name: uniqueName() }), ConnectionError);
+    assert.equal(raw.hits('/api/v1/mcp/configs'), 3, 'the create went out once');
+  } finally {
+    await raw.close();
+  }
+});
+
+test('a body over 10 MiB without a declared length is an InvalidResponseError', async () => {
+  const chunk = Buffer.alloc(1024 * 1024, 0x20);
+  const raw = await rawServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    let sent = 0;
+    const more = () => {
+      while (sent < 11) {
+        sent += 1;
+        if (!res.write(chunk)) return res.once('drain', more);
+      }
+      res.end();
+    };
+    more();
+  });
+  try {
+    const err = await rejects(raw.client({ maxRetries: 0 }).listConfigs(), api.InvalidResponseError);
+    assert.match(err.message, /larger than 10 MiB/);
+    assert.equal(err.status, 200);
+  } finally {
+    await raw.close();
+  }
+});
+
+test('a fetch that throws, or resolves with something else than a Response, is a ConnectionError', async () => {
+  const realFetch = globalThis.fetch;
+  try {
+    globalThis.fetch = () => Promise.resolve({ status: 200, text: () => Promise.resolve('{}') });
+    let err = await rejects(clientFor(api, emulator, { maxRetries: 0 }).listConfigs(), ConnectionError);
+    assert.match(err.message, /fetch did not return a Response/);
+    globalThis.fetch = () => {
+      throw new TypeError('fetch is not available here');
+    };
+    err = await rejects(clientFor(api, emulator, { maxRetries: 0 }).listConfigs(), ConnectionError);
+    assert.match(err.message, /fetch is not available here/);
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+  assert.ok(Array.isArray((await clientFor(api, emulator).listConfigs()).configs), 'the real fetch works again');
 });
 
 // ---- the access token ------------------------------------------------------------------
