@@ -61,7 +61,7 @@ How each figure is made:
 - **Per-call latency**: ${r.latency?.calls ?? '?'} sequential calls of each method, package and baseline
   alternating call by call, after a warm-up; median and p99. In brackets, the lowest and highest
   ratio of the medians in ${r.latency?.blocks ?? 8} blocks of consecutive calls: how much the ratio moves within one run.
-- **Throughput**: ${r.throughput?.concurrency ?? 64} callers in a loop for ${((r.throughput?.roundMs ?? 0) / 1000).toFixed(1)} s, ${r.throughput?.rounds ?? '?'} rounds each in turns; the
+- **Throughput**: after ${((r.settings?.throughputWarmupMs ?? 300) / 1000).toFixed(1)} s of warm-up each, ${r.throughput?.concurrency ?? 64} callers in a loop for ${((r.throughput?.roundMs ?? 0) / 1000).toFixed(1)} s, ${r.throughput?.rounds ?? '?'} rounds each in turns; the
   calls per second (those completed within a round) are medians over the rounds, the ratio is
   the median of the ratios of rounds taken one after the other (in brackets, the lowest and
   highest of those ratios); "client CPU per call" is the benchmark process's CPU time (user +
