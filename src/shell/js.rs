@@ -1,9 +1,11 @@
 //! Raw bindings to the JavaScript the shell needs. Every binding is on the global object
-//! (`globalThis`), never on `window`: Node, Deno, Bun and workerd have no `window`.
+//! (`globalThis`), never on `window`: Node, Deno, Bun and workerd have no `window`; the one
+//! exception is js/exchange.js, the package's own `fetch` step.
 //!
-//! Callbacks that JavaScript calls (promise reactions, timers, `abort` listeners) are a few
-//! long-lived functions made once ([`callback`]) and bound per use to a `u32` id
-//! ([`Callback::bind`]), so that no call allocates a wasm-bindgen closure.
+//! Callbacks that JavaScript calls (the end of an exchange, timers, `abort` listeners) are a few
+//! long-lived functions made once ([`callback`]) that take a `u32` id first: js/exchange.js and
+//! `setTimeout` pass it, listeners get it bound ([`Callback::bind`]). No call allocates a
+//! wasm-bindgen closure.
 
 use crate::prelude::*;
 use ::core::cell::{OnceCell, RefCell};
