@@ -43,7 +43,7 @@ const only = new Set(argv.only ? argv.only.split(',').map((s) => s.trim()) : SEC
 for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`unknown section "${s}"; use ${SECTIONS.join(', ')}`);
 
 const settings = argv.quick
-  ? { latencyCalls: 300, latencyWarmup: 50, concurrency: 64, throughputWarmupMs: 300, throughputRoundMs: 500, throughputRounds: 1, coldRuns: 3, tokenCallers: 100, tokenCallsPerCaller: 100 }
+  ? { latencyCalls: 300, latencyWarmup: 50, concurrency: 64, throughputWarmupMs: 1000, throughputRoundMs: 500, throughputRounds: 1, coldRuns: 3, tokenCallers: 100, tokenCallsPerCaller: 100 }
   : { latencyCalls: 2000, latencyWarmup: 200, concurrency: 64, throughputWarmupMs: 1000, throughputRoundMs: 1000, throughputRounds: 16, coldRuns: 9, tokenCallers: 100, tokenCallsPerCaller: 100 };
 
 const log = (...args) => console.error('[bench]', ...args);
