@@ -10,7 +10,7 @@
 //! ([`super::client::finish`]), or the token request.
 
 use super::client::{finish, token_reply, Call, Shared};
-use super::js::{callback, clear_timeout, exchange, now_ms, set_timeout, Callback, Fields, Global, Props, Response, Slab, Timer};
+use super::js::{callback, clear_timeout, exchange, now_ms, set_timeout, Callback, Fields, Global, Listener, Props, Response, Slab, Timer};
 use crate::core::error::{ErrorKind, SdkError};
 use crate::core::ops::HttpRequest;
 use crate::core::policy::{parse_retry_after, Outcome};
@@ -18,7 +18,7 @@ use crate::core::text::cat;
 use crate::prelude::*;
 use ::core::cell::{OnceCell, RefCell};
 use alloc::rc::Rc;
-use js_sys::{Function, JsString, Object, Promise};
+use js_sys::{JsString, Object, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, AbortSignal};
 
@@ -209,8 +209,8 @@ struct Flight {
     deadline: f64,
     /// Whether `ctl` is a [`Batch`]'s, shared with other attempts due at the same time.
     batched: bool,
-    /// The caller's signal and the listener that forwards its `abort`.
-    listener: Option<(AbortSignal, Function)>,
+    /// The listener that forwards the `abort` of the caller's signal.
+    listener: Option<Listener>,
     /// Why the controller was aborted (`TimedOut` or `Aborted`), if it was.
     stopped: Option<ReplyKind>,
     /// Who gets the reply.
@@ -265,9 +265,8 @@ pub(crate) fn start(target: Target, auth: Option<&Headers>, deadline: f64, now: 
         };
         arm(deadline, now);
         if let Some(s) = signal {
-            let f = callback(&ON_ABORT, on_abort).bind(id);
-            let _ = s.add_event_listener_with_callback("abort", &f);
-            ATTEMPTS.0.with(id, |flight| flight.listener = Some((s, f)));
+            let listener = callback(&ON_ABORT, on_abort).on_abort_of(&s, id);
+            with_flight(id, |flight| flight.listener = Some(listener));
         }
         return Ok(promise);
     } else {
@@ -283,9 +282,7 @@ fn land(id: u32, kind: ReplyKind, response: Option<Response>) -> Result<JsValue,
     if ATTEMPTS.0.is_empty() {
         disarm();
     }
-    if let Some((signal, f)) = listener {
-        let _ = signal.remove_event_listener_with_callback("abort", &f);
-    }
+    drop(listener);
     // An attempt whose controller was aborted ended for that reason, whatever fetch said.
     let reply = Reply { kind: stopped.unwrap_or(kind), response };
     match target {
@@ -345,6 +342,7 @@ static BATCH: Global<RefCell<Option<Batch>>> = Global(RefCell::new(None));
 /// is a batch's: a controller of its own for an attempt that follows a caller's signal (which
 /// aborts it alone), else the batch's, at `deadline` rounded up to [`BATCH_MS`].
 fn controller(deadline: f64, own: bool) -> Option<(AbortController, AbortSignal, f64, bool)> {
+    let mut batch = None;
     if !own && deadline < 9.0e15 {
         let mut at = (deadline / BATCH_MS) as u64 as f64 * BATCH_MS;
         if at < deadline {
@@ -355,15 +353,18 @@ fn controller(deadline: f64, own: bool) -> Option<(AbortController, AbortSignal,
                 b.uses += 1;
                 return Some((b.ctl.clone(), b.signal.clone(), at, true));
             }
-            let ctl = AbortController::new().ok()?;
-            let signal = ctl.signal();
-            *current = Some(Batch { ctl: ctl.clone(), signal: signal.clone(), at, uses: 1 });
-            return Some((ctl, signal, at, true));
+            batch = Some((current, at));
         }
     }
     let ctl = AbortController::new().ok()?;
     let signal = ctl.signal();
-    Some((ctl, signal, deadline, false))
+    match batch {
+        Some((mut current, at)) => {
+            *current = Some(Batch { ctl: ctl.clone(), signal: signal.clone(), at, uses: 1 });
+            Some((ctl, signal, at, true))
+        }
+        None => Some((ctl, signal, deadline, false)),
+    }
 }
 
 /// The one timer of the attempts' deadlines: armed for the earliest one, it aborts what is due

@@ -150,6 +150,23 @@ impl Callback {
     pub(crate) fn function(&self) -> &Function {
         self.0.as_ref().unchecked_ref()
     }
+
+    /// The function bound to `id`, listening for the `abort` of `signal` until the [`Listener`]
+    /// is dropped.
+    pub(crate) fn on_abort_of(&self, signal: &AbortSignal, id: u32) -> Listener {
+        let f = self.bind(id);
+        let _ = signal.add_event_listener_with_callback("abort", &f);
+        Listener(signal.clone(), f)
+    }
+}
+
+/// An `abort` listener on a caller's signal ([`Callback::on_abort_of`]); removed when dropped.
+pub(crate) struct Listener(AbortSignal, Function);
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.0.remove_event_listener_with_callback("abort", &self.1);
+    }
 }
 
 /// The callback calling `f`, made on first use and kept for the life of the module.

@@ -6,12 +6,11 @@
 //! is left behind once it is unparked.
 
 use super::client::{self, Call, Shared};
-use super::js::{callback, clear_timeout, set_timeout, Callback, Global, Slab};
+use super::js::{callback, clear_timeout, set_timeout, Callback, Global, Listener, Slab};
 use super::wait::AuthWait;
 use crate::prelude::*;
 use ::core::cell::OnceCell;
 use alloc::rc::Rc;
-use js_sys::Function;
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
@@ -44,7 +43,7 @@ const MAX_TIMER_MS: f64 = 2_147_483_647.0;
 struct Waiter {
     parked: Parked,
     timer: JsValue,
-    listener: Option<(AbortSignal, Function)>,
+    listener: Option<Listener>,
 }
 
 static WAITERS: Global<Slab<Waiter>> = Global(Slab::new());
@@ -72,11 +71,7 @@ pub(crate) fn park(parked: Parked, sleep_ms: f64, deadline_ms: f64, signal: Opti
     } else {
         set_timeout(callback(&ON_DEADLINE, on_deadline).function(), deadline_ms.clamp(0.0, MAX_TIMER_MS), id)
     };
-    let listener = signal.map(|s| {
-        let f = callback(&ON_ABORT, on_abort).bind(id);
-        let _ = s.add_event_listener_with_callback("abort", &f);
-        (s.clone(), f)
-    });
+    let listener = signal.map(|s| callback(&ON_ABORT, on_abort).on_abort_of(s, id));
     WAITERS.0.with(id, |w| {
         w.timer = timer;
         w.listener = listener;
@@ -86,12 +81,10 @@ pub(crate) fn park(parked: Parked, sleep_ms: f64, deadline_ms: f64, signal: Opti
 
 /// Takes back what `id` parked (if it is still there), with its timer and listener gone.
 pub(crate) fn unpark(id: u32) -> Option<Parked> {
-    let w = WAITERS.0.take(id)?;
-    clear_timeout(&w.timer);
-    if let Some((signal, f)) = w.listener {
-        let _ = signal.remove_event_listener_with_callback("abort", &f);
-    }
-    Some(w.parked)
+    let Waiter { parked, timer, listener } = WAITERS.0.take(id)?;
+    clear_timeout(&timer);
+    drop(listener);
+    Some(parked)
 }
 
 fn wake(id: u32, why: Woke) -> Result<JsValue, JsValue> {
