@@ -353,17 +353,18 @@ fn controller(deadline: f64, own: bool) -> Option<(AbortController, AbortSignal,
                 b.uses += 1;
                 return Some((b.ctl.clone(), b.signal.clone(), at, true));
             }
-            batch = Some((current, at));
+            batch = Some(at);
         }
     }
+    // No borrow is held while JavaScript makes the controller.
     let ctl = AbortController::new().ok()?;
     let signal = ctl.signal();
-    match batch {
-        Some((mut current, at)) => {
+    match (batch, BATCH.0.try_borrow_mut()) {
+        (Some(at), Ok(mut current)) => {
             *current = Some(Batch { ctl: ctl.clone(), signal: signal.clone(), at, uses: 1 });
             Some((ctl, signal, at, true))
         }
-        None => Some((ctl, signal, deadline, false)),
+        _ => Some((ctl, signal, deadline, false)),
     }
 }
 
