@@ -1,7 +1,8 @@
-// The public client. Each method hands its input to the wasm core as JSON and gets JSON back:
-// validation, request building, the HTTP exchange (global fetch), retries, the access token and
-// response parsing all happen in Rust. This layer only shapes arguments, turns failures into
-// error classes, and adds what JavaScript does best: async iterators and callbacks.
+// The public client. Each method copies its input into plain data and hands it to the wasm
+// core, which validates it, builds the request, performs the HTTP exchange (global fetch), the
+// retries and the access token, and reads the answer into a plain object. This layer only
+// shapes arguments, turns failures into error classes, and adds what JavaScript does best:
+// async iterators and callbacks.
 
 import { Core } from '#core';
 import { AuthTimeoutError, InvalidResponseError, fromCore, validationError } from './errors.js';
@@ -14,8 +15,17 @@ function isObject(value) {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+const ABORTED = globalThis.AbortSignal ? Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get : undefined;
+
+/** A genuine AbortSignal: the `aborted` getter of AbortSignal.prototype accepts it. */
 function isAbortSignal(value) {
-  return isObject(value) && typeof value.aborted === 'boolean' && typeof value.addEventListener === 'function';
+  if (!ABORTED || value === null || typeof value !== 'object') return false;
+  try {
+    ABORTED.call(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Checks the per-call options object; unknown keys and wrong types are a ValidationError. */
@@ -39,57 +49,118 @@ function callOptions(options, allowed = CALL_OPTIONS) {
   return options;
 }
 
+/** Longest string accepted anywhere in an input, in UTF-8 bytes. */
+const MAX_STRING_BYTES = 64 * 1024;
+/** Largest input accepted, in UTF-8 bytes of its strings plus a little per value. */
+const MAX_INPUT_BYTES = 1024 * 1024;
+const MAX_DEPTH = 32;
+
+function utf8Bytes(text) {
+  if (text.length * 3 <= MAX_STRING_BYTES) return text.length;
+  let bytes = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) { bytes += 4; i += 1; }
+    else bytes += 3;
+  }
+  return bytes;
+}
+
 /**
- * JSON for the core. JSON.stringify would quietly turn NaN and Infinity into null and drop
- * functions, so those are refused here, naming the field; so are values JSON cannot carry.
+ * A copy of `input` as plain data for the core: objects, arrays, strings, finite numbers,
+ * booleans and null, read once, as JSON.stringify would read them (`toJSON` honoured, keys whose
+ * value is undefined left out). What JSON would quietly change or cannot carry (NaN, Infinity,
+ * BigInt, functions, symbols, a `toJSON` giving undefined), what cannot be read (a getter or a
+ * Proxy trap that throws), strings over 64 KiB and inputs over 1 MiB are a ValidationError
+ * naming the field, before anything reaches the core.
  */
-function encode(input, name) {
-  if (input === undefined) return 'null';
-  const bad = unencodable(input, '', 0);
-  if (bad) throw validationError(bad.path || name, `${bad.path || name} ${bad.why}`);
-  try {
-    return JSON.stringify(input);
-  } catch (err) {
-    throw validationError(name, `${name} cannot be encoded as JSON: ${err instanceof Error ? err.message : 'unsupported value'}`);
-  }
-}
+function plain(input, name) {
+  const budget = { bytes: 0 };
+  const fail = (path, why) => validationError(path || name, `${path || name} ${why}`);
 
-function unencodable(value, path, depth) {
-  switch (typeof value) {
-    case 'number':
-      return Number.isFinite(value) ? null : { path, why: `must be a finite number, not ${value}` };
-    case 'bigint':
-      return { path, why: 'must be a number, not a BigInt' };
-    case 'function':
-    case 'symbol':
-      return { path, why: `must not be a ${typeof value}` };
-    case 'object': {
-      if (value === null) return null;
-      if (depth > 32) return { path, why: 'is nested too deeply' };
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i += 1) {
-          const bad = unencodable(value[i], `${path}[${i}]`, depth + 1);
-          if (bad) return bad;
+  const copy = (value, key, path, depth) => {
+    if (value !== null && (typeof value === 'object' || typeof value === 'function')) {
+      let toJSON;
+      try {
+        toJSON = value.toJSON;
+      } catch {
+        throw fail(path, 'cannot be read (its toJSON getter threw)');
+      }
+      if (typeof toJSON === 'function') {
+        try {
+          value = toJSON.call(value, key);
+        } catch {
+          throw fail(path, 'cannot be read (its toJSON threw)');
         }
-        return null;
+        if (value === undefined) throw fail(path, 'has a toJSON that returned undefined');
       }
-      for (const key of Object.keys(value)) {
-        const bad = unencodable(value[key], path ? `${path}.${key}` : key, depth + 1);
-        if (bad) return bad;
-      }
-      return null;
     }
-    default:
-      return null;
-  }
-}
+    budget.bytes += 8;
+    switch (typeof value) {
+      case 'string': {
+        if (value.length > MAX_STRING_BYTES || utf8Bytes(value) > MAX_STRING_BYTES) {
+          throw fail(path, `is longer than ${MAX_STRING_BYTES / 1024} KiB`);
+        }
+        budget.bytes += utf8Bytes(value);
+        break;
+      }
+      case 'number':
+        if (!Number.isFinite(value)) throw fail(path, `must be a finite number, not ${value}`);
+        break;
+      case 'boolean':
+        break;
+      case 'undefined':
+        return undefined;
+      case 'bigint':
+        throw fail(path, 'must be a number, not a BigInt');
+      case 'function':
+      case 'symbol':
+        throw fail(path, `must not be a ${typeof value}`);
+      default:
+        if (value === null) return null;
+        if (depth >= MAX_DEPTH) throw fail(path, 'is nested too deeply');
+        return copyObject(value, path, depth);
+    }
+    if (budget.bytes > MAX_INPUT_BYTES) throw fail('', `is larger than ${MAX_INPUT_BYTES / (1024 * 1024)} MiB`);
+    return value;
+  };
 
-function decode(text) {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new InvalidResponseError('the core produced an unreadable result', { code: 'INVALID_RESPONSE' });
-  }
+  const copyObject = (value, path, depth) => {
+    let keys;
+    let isArray;
+    try {
+      isArray = Array.isArray(value);
+      keys = isArray ? null : Object.keys(value);
+    } catch {
+      throw fail(path, 'cannot be read (a Proxy or getter threw)');
+    }
+    const read = (k) => {
+      try {
+        return value[k];
+      } catch {
+        throw fail(isArray ? `${path}[${k}]` : path ? `${path}.${k}` : k, 'cannot be read (its getter threw)');
+      }
+    };
+    if (isArray) {
+      const length = read('length');
+      const out = [];
+      for (let i = 0; i < length; i += 1) {
+        const v = copy(read(i), String(i), `${path}[${i}]`, depth + 1);
+        out.push(v === undefined ? null : v);
+      }
+      return out;
+    }
+    const out = {};
+    for (const k of keys) {
+      const v = copy(read(k), k, path ? `${path}.${k}` : k, depth + 1);
+      if (v !== undefined) out[k] = v;
+    }
+    return out;
+  };
+
+  return copy(input, '', '', 0);
 }
 
 function readEnv(name) {
@@ -115,12 +186,13 @@ export class ScalekitMcp {
     if (!isObject(options)) {
       throw validationError('options', 'new ScalekitMcp(options) needs { envUrl, clientId, clientSecret }');
     }
+    const copied = plain(options, 'options');
     try {
-      this.#core = new Core(encode(options, 'options'));
+      this.#core = new Core(copied);
     } catch (err) {
       throw fromCore(err);
     }
-    this.#info = decode(this.#core.describe());
+    this.#info = this.#core.describe();
   }
 
   /**
@@ -157,14 +229,12 @@ export class ScalekitMcp {
 
   async #call(op, input, options) {
     const { signal, timeoutMs } = callOptions(options);
-    const inputJson = encode(input, 'input');
-    let out;
+    const data = plain(input, 'input');
     try {
-      out = await this.#core.call(op, inputJson, signal ?? null, timeoutMs ?? null);
+      return await this.#core.call(op, data, signal ?? null, timeoutMs ?? null);
     } catch (err) {
       throw fromCore(err);
     }
-    return decode(out);
   }
 
   // ---- configs --------------------------------------------------------------------------
@@ -253,10 +323,11 @@ export class ScalekitMcp {
     if (includeAuthLinks !== undefined && includeAuthLinks !== null && typeof includeAuthLinks !== 'boolean') {
       throw validationError('options.includeAuthLinks', 'options.includeAuthLinks must be a boolean');
     }
+    const data = plain(target, 'target');
     let last = null;
     let callbackError = null;
-    const pending = (stateJson) => {
-      last = decode(stateJson);
+    const pending = (state) => {
+      last = state;
       if (onPending && callbackError === null) {
         try {
           const result = onPending(last);
@@ -269,9 +340,8 @@ export class ScalekitMcp {
         }
       }
     };
-    let out;
     try {
-      out = await this.#core.waitForAuth(encode(target, 'target'), pending, signal ?? null, timeoutMs ?? null,
+      return await this.#core.waitForAuth(data, pending, signal ?? null, timeoutMs ?? null,
         pollIntervalMs ?? null, includeAuthLinks ?? null);
     } catch (err) {
       if (callbackError !== null) throw callbackError;
@@ -279,7 +349,6 @@ export class ScalekitMcp {
       if (error instanceof AuthTimeoutError) error.state = last;
       throw error;
     }
-    return decode(out);
   }
 
   async *#pages(op, key, input, options) {

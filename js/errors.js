@@ -91,22 +91,14 @@ const BY_KIND = {
 };
 
 /**
- * Turns what the wasm core rejected with (a JSON description of the error) into an error class.
- * Anything else (a fault of the runtime itself) becomes a plain ScalekitError.
+ * Turns what the wasm core rejected with (a plain object describing the error) into an error
+ * class. Anything else (a fault of the runtime itself) becomes a plain ScalekitError.
  */
 export function fromCore(raw) {
   if (raw instanceof ScalekitError) return raw;
-  if (typeof raw === 'string') {
-    let e = null;
-    try {
-      e = JSON.parse(raw);
-    } catch {
-      // not a description from the core: fall through
-    }
-    if (e && typeof e === 'object' && typeof e.kind === 'string') {
-      const Cls = BY_KIND[e.kind] ?? ScalekitError;
-      return new Cls(String(e.message ?? e.kind), e);
-    }
+  if (raw !== null && typeof raw === 'object' && !(raw instanceof Error) && typeof raw.kind === 'string') {
+    const Cls = Object.hasOwn(BY_KIND, raw.kind) ? BY_KIND[raw.kind] : ScalekitError;
+    return new Cls(String(raw.message ?? raw.kind), raw);
   }
   const message = raw instanceof Error ? `${raw.name}: ${raw.message}` : 'unexpected failure in scalekit-mcp';
   return new ScalekitError(message, { code: 'INTERNAL' });

@@ -1,12 +1,15 @@
 //! Client options, the OAuth client-credentials token request, and its answer.
 
-use crate::prelude::*;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
 
-use super::error::{ErrorKind, SdkError};
-use super::json::{self, parse_input, Input, Value};
-use super::text::cat;
+use super::error::{code, ErrorKind, SdkError};
 use super::ops::HttpRequest;
-use super::url::{normalize_env_url, Query};
+use super::redact::Redactor;
+use super::url::normalize_env_url;
+use super::validate::{read, Validate};
+use super::wire::js_uint;
 
 /// Default time limit of a call, in milliseconds.
 pub const DEFAULT_TIMEOUT_MS: f64 = 20_000.0;
@@ -16,22 +19,28 @@ pub const MAX_TIMEOUT_MS: f64 = 600_000.0;
 pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// Largest accepted `maxRetries`.
 pub const MAX_RETRIES: u32 = 10;
+/// Longest client id or client secret accepted.
+const MAX_CREDENTIAL_CHARS: usize = 4096;
 
 /// Options of a client, checked and normalized.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ClientOptions {
     /// `https://host[:port]`, without a trailing slash.
     pub env_url: String,
     pub client_id: String,
     pub client_secret: String,
-    pub timeout_ms: f64,
-    pub max_retries: u32,
-    pub dangerously_allow_browser: bool,
+    #[serde(default)]
+    pub timeout_ms: Option<f64>,
+    #[serde(default, deserialize_with = "js_uint")]
+    pub max_retries: Option<u32>,
+    #[serde(default)]
+    pub dangerously_allow_browser: Option<bool>,
 }
 
 /// Never shows the secret.
-impl ::core::fmt::Debug for ClientOptions {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+impl std::fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientOptions")
             .field("env_url", &self.env_url)
             .field("client_id", &self.client_id)
@@ -43,53 +52,78 @@ impl ::core::fmt::Debug for ClientOptions {
     }
 }
 
-const OPTION_KEYS: &[&str] = &["envUrl", "clientId", "clientSecret", "timeoutMs", "maxRetries", "dangerouslyAllowBrowser"];
+impl ClientOptions {
+    /// The time limit of a call.
+    pub fn timeout(&self) -> f64 {
+        self.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS)
+    }
 
-/// Reads the options JSON of `new ScalekitMcp(options)`:
+    /// How many retries a call may make.
+    pub fn retries(&self) -> u32 {
+        self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES)
+    }
+
+    pub fn allow_browser(&self) -> bool {
+        self.dangerously_allow_browser.unwrap_or(false)
+    }
+
+    /// The redactor for this client's secret and, when given, an access token.
+    pub fn redactor(&self, access_token: Option<&str>) -> Redactor {
+        Redactor::new(&[self.client_secret.as_str(), access_token.unwrap_or_default()])
+    }
+}
+
+/// A client id or secret: not blank, no control characters, at most 4096 characters. The
+/// message never contains the value.
+fn credential(field: &str, v: &str) -> Result<(), SdkError> {
+    if v.trim().is_empty() {
+        return Err(SdkError::validation(field, format!("{field} must not be empty")));
+    }
+    if v.chars().any(char::is_control) {
+        return Err(SdkError::validation(field, format!("{field} contains control characters (a line break, tab or NUL): check how it was copied")));
+    }
+    if v.chars().count() > MAX_CREDENTIAL_CHARS {
+        return Err(SdkError::validation(field, format!("{field} must be at most {MAX_CREDENTIAL_CHARS} characters")));
+    }
+    Ok(())
+}
+
+impl Validate for ClientOptions {
+    fn validate(&self) -> Result<(), SdkError> {
+        credential("clientId", &self.client_id)?;
+        credential("clientSecret", &self.client_secret)?;
+        if let Some(t) = self.timeout_ms {
+            if !(t.is_finite() && t > 0.0 && t <= MAX_TIMEOUT_MS) {
+                return Err(SdkError::validation("timeoutMs", "timeoutMs must be a positive number of milliseconds, at most 600000"));
+            }
+        }
+        if self.max_retries.is_some_and(|n| n > MAX_RETRIES) {
+            return Err(SdkError::validation("maxRetries", format!("maxRetries must be from 0 to {MAX_RETRIES}")));
+        }
+        Ok(())
+    }
+}
+
+/// Reads the options of `new ScalekitMcp(options)`:
 /// `{envUrl, clientId, clientSecret, timeoutMs?, maxRetries?, dangerouslyAllowBrowser?}`.
 /// No error message ever contains the secret.
-pub fn parse_client_options(json: &str) -> Result<ClientOptions, SdkError> {
-    let v = parse_input(json, false)?;
-    let i = Input::new(&v, "", OPTION_KEYS)?;
-    let env_url = normalize_env_url(&i.req_str("envUrl")?)?;
-    let client_id = i.req_str("clientId")?;
-    if client_id.trim().is_empty() {
-        return Err(SdkError::validation("clientId", "clientId must not be empty"));
-    }
-    let client_secret = match i.get("clientSecret") {
-        None => return Err(SdkError::validation("clientSecret", "clientSecret is required")),
-        Some(Value::String(s)) if !s.trim().is_empty() => String::from(s.as_ref()),
-        Some(Value::String(_)) => return Err(SdkError::validation("clientSecret", "clientSecret must not be empty")),
-        Some(_) => return Err(SdkError::validation("clientSecret", "clientSecret must be a string")),
-    };
-    let timeout_ms = match i.get("timeoutMs") {
-        None => DEFAULT_TIMEOUT_MS,
-        Some(Value::Number(n)) => match Some(*n) {
-            Some(t) if t.is_finite() && t > 0.0 && t <= MAX_TIMEOUT_MS => t,
-            _ => {
-                return Err(SdkError::validation(
-                    "timeoutMs",
-                    "timeoutMs must be a positive number of milliseconds, at most 600000",
-                ))
-            }
-        },
-        Some(_) => return Err(SdkError::validation("timeoutMs", "timeoutMs must be a number")),
-    };
-    let max_retries = i.opt_int("maxRetries", 0, MAX_RETRIES)?.unwrap_or(DEFAULT_MAX_RETRIES);
-    let dangerously_allow_browser = i.opt_bool("dangerouslyAllowBrowser")?.unwrap_or(false);
-    Ok(ClientOptions { env_url, client_id, client_secret, timeout_ms, max_retries, dangerously_allow_browser })
+pub fn parse_client_options(input: Value) -> Result<ClientOptions, SdkError> {
+    let mut opts: ClientOptions = read(input)?;
+    opts.env_url = normalize_env_url(&opts.env_url)?;
+    Ok(opts)
 }
 
 /// `POST /oauth/token` with the client credentials, form-encoded.
 pub fn token_request(opts: &ClientOptions) -> HttpRequest {
-    let mut form = Query::default();
-    form.push("grant_type", "client_credentials");
-    form.push("client_id", &opts.client_id);
-    form.push("client_secret", &opts.client_secret);
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", "client_credentials")
+        .append_pair("client_id", &opts.client_id)
+        .append_pair("client_secret", &opts.client_secret)
+        .finish();
     HttpRequest {
         method: "POST",
         path_and_query: "/oauth/token".to_owned(),
-        body: Some(form.into_string()),
+        body: Some(body),
         content_type: Some("application/x-www-form-urlencoded"),
     }
 }
@@ -104,46 +138,62 @@ pub struct TokenGrant {
 }
 
 /// Never shows the token.
-impl ::core::fmt::Debug for TokenGrant {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("TokenGrant")
-            .field("access_token", &"[redacted]")
-            .field("expires_in_secs", &self.expires_in_secs)
-            .finish()
+impl std::fmt::Debug for TokenGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenGrant").field("access_token", &"[redacted]").field("expires_in_secs", &self.expires_in_secs).finish()
     }
+}
+
+#[derive(Deserialize)]
+struct TokenAnswer<'a> {
+    #[serde(default)]
+    access_token: Option<String>,
+    #[serde(default, borrow)]
+    expires_in: Option<&'a RawValue>,
+}
+
+/// `expires_in` read leniently: a number or a numeric string; anything else (or a number out of
+/// range) is unknown.
+fn seconds(raw: &RawValue) -> Option<f64> {
+    let text = raw.get();
+    let number = if text.starts_with('"') { serde_json::from_str::<String>(text).ok()? } else { text.to_owned() };
+    number.trim().parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+/// An access token the client can send: visible ASCII only, as a `Bearer` credential is.
+fn sendable(token: &str) -> bool {
+    token.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// Reads the answer of the token endpoint.
 ///
-/// A 2xx needs a non-empty `access_token` (else `InvalidResponse`); `expires_in` is read
-/// leniently. A non-2xx is an error of the status's kind, except that 400 and 401 (a rejected
-/// client credential: `invalid_client`, `invalid_grant`, ...) are `Authentication`.
-pub fn parse_token_response(status: u16, body: &str) -> Result<TokenGrant, SdkError> {
+/// A 2xx needs a non-empty `access_token` that is a valid header value (else `InvalidResponse`,
+/// which never quotes it); `expires_in` is read leniently. A non-2xx is an error of the status's
+/// kind, except that 400 and 401 (a rejected client credential: `invalid_client`,
+/// `invalid_grant`, ...) are `Authentication`.
+pub fn parse_token_response(redactor: &Redactor, status: u16, body: &[u8]) -> Result<TokenGrant, SdkError> {
     if !(200..300).contains(&status) {
-        let mut e = SdkError::from_http(status, None, None, body);
+        let mut e = SdkError::from_http(redactor, status, None, None, &String::from_utf8_lossy(body));
         if status == 400 || status == 401 {
             e.kind = ErrorKind::Authentication;
-            e.code = "UNAUTHENTICATED".to_owned();
+            e.code = code::UNAUTHENTICATED.to_owned();
         }
-        e.message = cat(&["authentication with the client credentials failed: ", &e.message]);
+        e.message = format!("authentication with the client credentials failed: {}", e.message);
         return Err(e);
     }
-    let obj = match json::parse(body.trim()) {
-        Some(Value::Object(obj)) => obj,
-        _ => return Err(SdkError::invalid_response(Some(status), "the token response is not a JSON object")),
+    let answer: TokenAnswer<'_> = serde_json::from_slice(body)
+        .map_err(|_| SdkError::invalid_response(Some(status), "the token response is not a JSON object with an access_token"))?;
+    let access_token = answer.access_token.filter(|t| !t.is_empty());
+    let Some(access_token) = access_token else {
+        return Err(SdkError::invalid_response(Some(status), "the token response has no access_token"));
     };
-    let access_token = match obj.get("access_token") {
-        Some(Value::String(s)) if !s.is_empty() => String::from(s.as_ref()),
-        _ => return Err(SdkError::invalid_response(Some(status), "the token response has no access_token")),
-    };
-    let expires_in_secs = match obj.get("expires_in") {
-        Some(Value::Number(n)) => Some(*n),
-        // A numeric string, read with the JSON number grammar.
-        Some(Value::String(s)) => json::parse_number(s.trim()),
-        _ => None,
+    if !sendable(&access_token) {
+        return Err(SdkError::invalid_response(
+            Some(status),
+            "the token response's access_token holds characters that cannot be sent in a header (spaces, line breaks or non-ASCII)",
+        ));
     }
-    .filter(|f| f.is_finite());
-    Ok(TokenGrant { access_token, expires_in_secs })
+    Ok(TokenGrant { access_token, expires_in_secs: answer.expires_in.and_then(seconds) })
 }
 
 #[cfg(test)]
@@ -156,21 +206,29 @@ mod tests {
         format!(r#"{{"envUrl":"https://acme.scalekit.com/","clientId":"skc_1","clientSecret":"{SECRET}"{extra}}}"#)
     }
 
+    fn parse_client_options(json: &str) -> Result<ClientOptions, SdkError> {
+        super::parse_client_options(serde_json::from_str(json).unwrap())
+    }
+
+    fn parse_token_response(status: u16, body: &str) -> Result<TokenGrant, SdkError> {
+        super::parse_token_response(&Redactor::default(), status, body.as_bytes())
+    }
+
     #[test]
     fn options_with_defaults() {
         let o = parse_client_options(&opts("")).unwrap();
         assert_eq!(o.env_url, "https://acme.scalekit.com");
         assert_eq!(o.client_id, "skc_1");
         assert_eq!(o.client_secret, SECRET);
-        assert_eq!(o.timeout_ms, 20_000.0);
-        assert_eq!(o.max_retries, 2);
-        assert!(!o.dangerously_allow_browser);
+        assert_eq!(o.timeout(), 20_000.0);
+        assert_eq!(o.retries(), 2);
+        assert!(!o.allow_browser());
         let o = parse_client_options(&opts(r#","timeoutMs":1500.5,"maxRetries":0,"dangerouslyAllowBrowser":true"#)).unwrap();
-        assert_eq!((o.timeout_ms, o.max_retries, o.dangerously_allow_browser), (1500.5, 0, true));
+        assert_eq!((o.timeout(), o.retries(), o.allow_browser()), (1500.5, 0, true));
         let o = parse_client_options(&opts(r#","timeoutMs":null,"maxRetries":null,"dangerouslyAllowBrowser":null"#)).unwrap();
-        assert_eq!((o.timeout_ms, o.max_retries), (20_000.0, 2));
+        assert_eq!((o.timeout(), o.retries()), (20_000.0, 2));
         let o = parse_client_options(&opts(r#","timeoutMs":600000,"maxRetries":10"#)).unwrap();
-        assert_eq!((o.timeout_ms, o.max_retries), (600_000.0, 10));
+        assert_eq!((o.timeout(), o.retries()), (600_000.0, 10));
     }
 
     #[test]
@@ -189,7 +247,6 @@ mod tests {
         let cases: Vec<(String, &str)> = vec![
             ("null".into(), ""),
             ("[]".into(), ""),
-            ("".into(), ""),
             (format!(r#"{{"clientId":"a","clientSecret":"{SECRET}"}}"#), "envUrl"),
             (format!(r#"{{"envUrl":"http://acme.com","clientId":"a","clientSecret":"{SECRET}"}}"#), "envUrl"),
             (format!(r#"{{"envUrl":"https://a.com/path","clientId":"a","clientSecret":"{SECRET}"}}"#), "envUrl"),
@@ -211,12 +268,16 @@ mod tests {
             (opts(r#","dangerouslyAllowBrowser":"yes""#), "dangerouslyAllowBrowser"),
             (opts(r#","client_secret":"x""#), "client_secret"),
             (opts(r#","baseUrl":"x""#), "baseUrl"),
+            (format!(r#"{{"envUrl":"https://a.com","clientId":"a","clientSecret":"{SECRET}\n"}}"#), "clientSecret"),
+            (format!(r#"{{"envUrl":"https://a.com","clientId":"a","clientSecret":"{SECRET}\u0000"}}"#), "clientSecret"),
+            (format!(r#"{{"envUrl":"https://a.com","clientId":"a\tb","clientSecret":"{SECRET}"}}"#), "clientId"),
         ];
         for (json, field) in cases {
             let e = parse_client_options(&json).unwrap_err();
             assert_eq!(e.kind, ErrorKind::Validation, "{json}");
             assert_eq!(e.field.as_deref(), Some(field), "{json}: {}", e.message);
-            assert!(!e.to_json().contains(SECRET), "{json}: {}", e.to_json());
+            let shown = serde_json::to_string(&e).unwrap();
+            assert!(!shown.contains(SECRET), "{json}: {shown}");
         }
     }
 
@@ -229,7 +290,7 @@ mod tests {
         assert_eq!(r.content_type, Some("application/x-www-form-urlencoded"));
         assert_eq!(
             r.body.as_deref(),
-            Some("grant_type=client_credentials&client_id=skc_1&client_secret=a%2Bb%26c%3Dd%20e%2F%C3%A9")
+            Some("grant_type=client_credentials&client_id=skc_1&client_secret=a%2Bb%26c%3Dd+e%2F%C3%A9")
         );
     }
 
@@ -265,9 +326,22 @@ mod tests {
 
     #[test]
     fn token_response_errors() {
-        for body in ["", "{", "[]", "<html></html>", "{}", r#"{"access_token":""}"#, r#"{"access_token":5}"#, r#"{"access_token":null}"#] {
+        for body in [
+            "",
+            "{",
+            "[]",
+            "<html></html>",
+            "{}",
+            r#"{"access_token":""}"#,
+            r#"{"access_token":5}"#,
+            r#"{"access_token":null}"#,
+            r#"{"access_token":"zz-secret\nzz"}"#,
+            r#"{"access_token":"zz-secret\u0000zz"}"#,
+            r#"{"access_token":"zz-secret zz"}"#,
+        ] {
             let e = parse_token_response(200, body).unwrap_err();
             assert_eq!((e.kind, e.status), (ErrorKind::InvalidResponse, Some(200)), "{body}");
+            assert!(!e.message.contains("zz-secret"), "{}", e.message);
         }
         let e = parse_token_response(401, r#"{"error":"invalid_client","error_description":"bad client credentials"}"#).unwrap_err();
         assert_eq!((e.kind, e.code.as_str(), e.status), (ErrorKind::Authentication, "UNAUTHENTICATED", Some(401)));

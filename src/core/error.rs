@@ -1,16 +1,15 @@
-//! `SdkError`: the one error type of the core, and its reading of the server's error bodies.
+//! `SdkError`: the one error type of the package, and its reading of the server's error bodies.
 //!
-//! A failure crosses into JavaScript as the JSON of [`SdkError::to_json`]; `js/` picks the error
-//! class from `kind`.
+//! A failure crosses into JavaScript as the plain object that serde makes of [`SdkError`];
+//! `js/errors.js` picks the error class from `kind`.
 
-use crate::prelude::*;
+use serde::Serialize;
+use serde_json::{Map, Value};
 
-use super::json::{self, Map, ObjectWriter, Value};
-use super::model::ToJson;
-use super::text::{self, cat, push_u64};
+use super::redact::Redactor;
 
 /// Which error class JavaScript throws.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub enum ErrorKind {
     /// Invalid input, caught before any request was sent.
@@ -67,24 +66,39 @@ impl ErrorKind {
         }
     }
 
-    /// The SDK's own `code` for errors raised on the client side; `None` for server statuses.
+    /// The package's own `code` for errors raised on the client side; `None` for server statuses.
     pub fn client_code(self) -> Option<&'static str> {
         match self {
-            ErrorKind::Validation => Some("INVALID_ARGUMENT"),
-            ErrorKind::Connection => Some("CONNECTION_ERROR"),
-            ErrorKind::Timeout => Some("TIMEOUT"),
-            ErrorKind::Abort => Some("ABORTED"),
-            ErrorKind::InvalidResponse => Some("INVALID_RESPONSE"),
-            ErrorKind::AuthTimeout => Some("AUTH_TIMEOUT"),
-            ErrorKind::BrowserEnvironment => Some("BROWSER_ENVIRONMENT"),
+            ErrorKind::Validation => Some(code::INVALID_ARGUMENT),
+            ErrorKind::Connection => Some(code::CONNECTION_ERROR),
+            ErrorKind::Timeout => Some(code::TIMEOUT),
+            ErrorKind::Abort => Some(code::ABORTED),
+            ErrorKind::InvalidResponse => Some(code::INVALID_RESPONSE),
+            ErrorKind::AuthTimeout => Some(code::AUTH_TIMEOUT),
+            ErrorKind::BrowserEnvironment => Some(code::BROWSER_ENVIRONMENT),
             _ => None,
         }
     }
 }
 
+/// The `code`s the package sets itself (the others are the server's gRPC status names).
+pub mod code {
+    pub const INVALID_ARGUMENT: &str = "INVALID_ARGUMENT";
+    pub const CONNECTION_ERROR: &str = "CONNECTION_ERROR";
+    pub const TIMEOUT: &str = "TIMEOUT";
+    pub const ABORTED: &str = "ABORTED";
+    pub const INVALID_RESPONSE: &str = "INVALID_RESPONSE";
+    pub const AUTH_TIMEOUT: &str = "AUTH_TIMEOUT";
+    pub const BROWSER_ENVIRONMENT: &str = "BROWSER_ENVIRONMENT";
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    pub const REDIRECTED: &str = "REDIRECTED";
+    pub const INTERNAL: &str = "INTERNAL";
+}
+
 /// One violated rule of a request, as the server reported it.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct FieldViolation {
     /// Path of the field in the request, as the server wrote it (proto names).
     pub field: String,
@@ -94,16 +108,18 @@ pub struct FieldViolation {
 }
 
 /// A link the server offers to explain the error.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct HelpLink {
     pub description: String,
     pub url: String,
 }
 
 /// The resource the error is about.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ResourceInfo {
     pub resource_name: String,
     pub owner: String,
@@ -112,8 +128,9 @@ pub struct ResourceInfo {
 }
 
 /// The server's identification of the failed request.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct RequestInfo {
     pub request_id: String,
     pub serving_data: String,
@@ -121,31 +138,36 @@ pub struct RequestInfo {
 
 /// One entry of `details` of a `google.rpc.Status` error body (Scalekit's `ErrorInfo`, or the
 /// standard `google.rpc` detail messages).
-#[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ErrorDetail {
     /// The detail's `@type`, e.g. `type.googleapis.com/scalekit.v1.errdetails.ErrorInfo`.
     pub type_url: String,
     /// Scalekit's `error_code` (or `reason` of a `google.rpc.ErrorInfo`).
     pub error_code: Option<String>,
     pub field_violations: Vec<FieldViolation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub help_links: Option<Vec<HelpLink>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub resource_info: Option<ResourceInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub request_info: Option<RequestInfo>,
 }
 
-/// Every failure of the SDK, as JavaScript receives it (`SdkError::to_json`).
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "SdkErrorJson", rename_all = "camelCase"))]
+/// Every failure of the package, as JavaScript receives it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "SdkErrorJson"))]
 pub struct SdkError {
     pub kind: ErrorKind,
     pub message: String,
     /// HTTP status of the answer that caused the error; null when there was no answer.
     pub status: Option<u16>,
-    /// gRPC status name (`NOT_FOUND`, ...) or the SDK's own code (`INVALID_ARGUMENT`, `TIMEOUT`, ...).
+    /// gRPC status name (`NOT_FOUND`, ...) or the package's own code (`INVALID_ARGUMENT`, `TIMEOUT`, ...).
     pub code: String,
     /// `error_code` of the server's first `ErrorInfo` detail (or the OAuth `error`).
     pub error_code: Option<String>,
@@ -159,7 +181,7 @@ pub struct SdkError {
     pub details: Vec<ErrorDetail>,
 }
 
-/// Longest server message kept in an error, in characters.
+/// Longest text from the server kept in an error, in characters.
 const MAX_MESSAGE_CHARS: usize = 300;
 /// Most details and field violations read from one error body.
 const MAX_DETAILS: usize = 16;
@@ -182,24 +204,16 @@ impl SdkError {
     /// An invalid input. The message is prefixed with the field's path unless it names it already.
     pub fn validation(field: &str, message: impl Into<String>) -> Self {
         let message = message.into();
-        let message = if field.is_empty() || text::contains(&message, field) {
-            message
-        } else {
-            cat(&[field, ": ", &message])
-        };
-        let mut e = SdkError::new(ErrorKind::Validation, "INVALID_ARGUMENT", message);
+        let message = if field.is_empty() || message.contains(field) { message } else { format!("{field}: {message}") };
+        let mut e = SdkError::new(ErrorKind::Validation, code::INVALID_ARGUMENT, message);
         e.field = Some(field.to_owned());
         e
     }
 
     /// A 2xx answer that does not follow the contract. The body is never quoted: it may hold
     /// tokens or MCP URLs.
-    pub fn invalid_response(status: Option<u16>, message: impl Into<String>) -> Self {
-        let mut e = SdkError::new(
-            ErrorKind::InvalidResponse,
-            "INVALID_RESPONSE",
-            cat(&["invalid response from Scalekit: ", &message.into()]),
-        );
+    pub fn invalid_response(status: Option<u16>, message: impl std::fmt::Display) -> Self {
+        let mut e = SdkError::new(ErrorKind::InvalidResponse, code::INVALID_RESPONSE, format!("invalid response from Scalekit: {message}"));
         e.status = status;
         e
     }
@@ -208,62 +222,48 @@ impl SdkError {
     ///
     /// Reads a `google.rpc.Status` body (`{code, message, details}`, snake_case or camelCase
     /// names), an OAuth error body (`{error, error_description}`) or a short plain-text body. An
-    /// HTML page or an empty body gives a message from the status alone.
-    pub fn from_http(status: u16, trace_id: Option<&str>, retry_after_ms: Option<u64>, body: &str) -> Self {
-        let kind = kind_for_status(status);
+    /// HTML page or an empty body gives a message from the status alone. Every text taken from
+    /// the body passes through `redactor` before it is cut to length.
+    pub fn from_http(redactor: &Redactor, status: u16, trace_id: Option<&str>, retry_after_ms: Option<u64>, body: &str) -> Self {
+        let clean = |text: &str| sanitize_message(&redactor.clean(text));
         let mut server_message = String::new();
         let mut grpc_code: Option<&'static str> = None;
         let mut error_code: Option<String> = None;
         let mut details = Vec::new();
 
         let trimmed = body.trim();
-        match json::parse(trimmed) {
-            Some(Value::Object(obj)) => {
+        match serde_json::from_str::<Value>(trimmed) {
+            Ok(Value::Object(obj)) => {
                 grpc_code = obj.get("code").and_then(grpc_code_of);
                 let oauth = obj.contains_key("error_description")
-                    || (obj.get("error").is_some_and(|e| e.as_str().is_some())
-                        && !obj.contains_key("message")
-                        && !obj.contains_key("code"));
+                    || (obj.get("error").is_some_and(Value::is_string) && !obj.contains_key("message") && !obj.contains_key("code"));
                 if oauth {
-                    server_message = str_of(&obj, "error_description")
-                        .or_else(|| str_of(&obj, "error"))
-                        .unwrap_or_default();
-                    error_code = str_of(&obj, "error");
+                    server_message = str_of(&obj, "error_description").or_else(|| str_of(&obj, "error")).unwrap_or_default();
+                    error_code = str_of(&obj, "error").map(|c| clean(&c));
                 } else {
-                    server_message = str_of(&obj, "message")
-                        .or_else(|| str_of(&obj, "error"))
-                        .unwrap_or_default();
+                    server_message = str_of(&obj, "message").or_else(|| str_of(&obj, "error")).unwrap_or_default();
                     if let Some(Value::Array(items)) = obj.get("details") {
-                        details = items.iter().take(MAX_DETAILS).filter_map(parse_detail).collect();
+                        details = items.iter().take(MAX_DETAILS).filter_map(|d| parse_detail(d, &clean)).collect();
                     }
                     error_code = details.iter().find_map(|d| d.error_code.clone());
                 }
             }
-            Some(Value::String(s)) => server_message = s.into_owned(),
-            Some(_) => {}
-            None => {
-                // A plain-text body may explain the failure; an HTML page never does usefully.
-                if !trimmed.contains('<') {
-                    server_message = trimmed.lines().next().unwrap_or_default().to_owned();
-                }
-            }
+            Ok(Value::String(s)) => server_message = s,
+            Ok(_) => {}
+            // A plain-text body may explain the failure; an HTML page never does usefully.
+            Err(_) if !trimmed.contains('<') => server_message = trimmed.lines().next().unwrap_or_default().to_owned(),
+            Err(_) => {}
         }
 
-        let server_message = sanitize_message(&server_message);
-        let mut message = String::new();
-        if server_message.is_empty() {
-            message.push_str("HTTP ");
-            push_u64(&mut message, u64::from(status));
-            if let Some(reason) = reason_phrase(status) {
-                message.push(' ');
-                message.push_str(reason);
+        let server_message = clean(&server_message);
+        let message = if server_message.is_empty() {
+            match reason_phrase(status) {
+                Some(reason) => format!("HTTP {status} {reason}"),
+                None => format!("HTTP {status}"),
             }
         } else {
-            message.push_str(&server_message);
-            message.push_str(" (HTTP ");
-            push_u64(&mut message, u64::from(status));
-            message.push(')');
-        }
+            format!("{server_message} (HTTP {status})")
+        };
 
         let field = details
             .iter()
@@ -274,102 +274,27 @@ impl SdkError {
             .or_else(|| field_from_message(&server_message));
 
         SdkError {
-            kind,
+            kind: kind_for_status(status),
             message,
             status: Some(status),
             code: grpc_code.unwrap_or_else(|| code_for_status(status)).to_owned(),
             error_code: error_code.filter(|c| !c.is_empty()),
-            trace_id: trace_id.filter(|t| !t.is_empty()).map(sanitize_message),
+            trace_id: trace_id.map(clean).filter(|t| !t.is_empty()),
             field,
             retry_after_ms,
             details,
         }
     }
 
-    /// The JSON JavaScript receives: `{"kind","message","status","code","errorCode","traceId",
-    /// "field","retryAfterMs","details"}`.
-    pub fn to_json(&self) -> String {
-        ToJson::to_json(self)
-    }
-
-    pub(crate) fn with_status(mut self, status: u16) -> Self {
+    pub fn with_status(mut self, status: u16) -> Self {
         self.status = Some(status);
         self
     }
 }
 
-impl ::core::fmt::Display for SdkError {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.write_str(self.kind.name())?;
-        f.write_str(": ")?;
-        f.write_str(&self.message)
-    }
-}
-
-impl ToJson for FieldViolation {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        o.str("field", &self.field).str("description", &self.description).str("constraint", &self.constraint).end();
-    }
-}
-
-impl ToJson for HelpLink {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        o.str("description", &self.description).str("url", &self.url).end();
-    }
-}
-
-impl ToJson for ResourceInfo {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        o.str("resourceName", &self.resource_name)
-            .str("owner", &self.owner)
-            .str("description", &self.description)
-            .strs("requiredPermissions", &self.required_permissions)
-            .end();
-    }
-}
-
-impl ToJson for RequestInfo {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        o.str("requestId", &self.request_id).str("servingData", &self.serving_data).end();
-    }
-}
-
-impl ToJson for ErrorDetail {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        o.str("typeUrl", &self.type_url)
-            .opt_str("errorCode", self.error_code.as_deref())
-            .array("fieldViolations", &self.field_violations, ToJson::write_json);
-        if let Some(links) = &self.help_links {
-            o.array("helpLinks", links, ToJson::write_json);
-        }
-        if let Some(r) = &self.resource_info {
-            r.write_json(o.key("resourceInfo"));
-        }
-        if let Some(r) = &self.request_info {
-            r.write_json(o.key("requestInfo"));
-        }
-        o.end();
-    }
-}
-
-impl ToJson for SdkError {
-    fn write_json(&self, out: &mut String) {
-        let mut o = ObjectWriter::new(out);
-        o.str("kind", self.kind.name())
-            .str("message", &self.message)
-            .opt_u64("status", self.status.map(u64::from))
-            .str("code", &self.code)
-            .opt_str("errorCode", self.error_code.as_deref())
-            .opt_str("traceId", self.trace_id.as_deref())
-            .opt_str("field", self.field.as_deref())
-            .opt_u64("retryAfterMs", self.retry_after_ms)
-            .array("details", &self.details, ToJson::write_json)
-            .end();
+impl std::fmt::Display for SdkError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.kind.name(), self.message)
     }
 }
 
@@ -411,7 +336,7 @@ const GRPC_CODES: [&str; 17] = [
 /// unknown values give `None`.
 fn grpc_code_of(v: &Value) -> Option<&'static str> {
     let name = match v {
-        Value::Number(n) => json::integer_in(*n, 0.0, 16.0).and_then(|i| GRPC_CODES.get(i as usize)).copied(),
+        Value::Number(n) => n.as_u64().and_then(|i| GRPC_CODES.get(usize::try_from(i).ok()?)).copied(),
         Value::String(s) => GRPC_CODES.iter().find(|c| c.eq_ignore_ascii_case(s.trim())).copied(),
         _ => None,
     };
@@ -459,85 +384,83 @@ fn reason_phrase(status: u16) -> Option<&'static str> {
     })
 }
 
-fn str_of(obj: &Map, key: &str) -> Option<String> {
+fn str_of(obj: &Map<String, Value>, key: &str) -> Option<String> {
     obj.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
+/// `snake_case` as lowerCamelCase.
+fn camel(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A member of a detail object under its snake_case or lowerCamelCase name.
-fn member<'a>(obj: &'a Map<'a>, snake: &str) -> Option<&'a Value<'a>> {
-    obj.get(snake).or_else(|| obj.get_camel(snake)).filter(|v| !v.is_null())
+fn member<'a>(obj: &'a Map<String, Value>, snake: &str) -> Option<&'a Value> {
+    obj.get(snake).or_else(|| obj.get(&camel(snake))).filter(|v| !v.is_null())
 }
 
-fn member_str(obj: &Map, snake: &str) -> String {
-    member(obj, snake).and_then(Value::as_str).map(sanitize_message).unwrap_or_default()
-}
-
-fn member_obj<'a>(obj: &'a Map<'a>, snake: &str) -> Option<&'a Map<'a>> {
-    member(obj, snake).and_then(Value::as_object)
-}
-
-fn parse_detail(v: &Value) -> Option<ErrorDetail> {
+fn parse_detail(v: &Value, clean: &dyn Fn(&str) -> String) -> Option<ErrorDetail> {
     let d = v.as_object()?;
-    let type_url = d.get("@type").and_then(Value::as_str).unwrap_or_default().to_owned();
-    let type_name = type_url.rsplit(['/', '.']).next().unwrap_or_default();
+    let text = |obj: &Map<String, Value>, key: &str| member(obj, key).and_then(Value::as_str).map(clean).unwrap_or_default();
+    let type_url = d.get("@type").and_then(Value::as_str).map(clean).unwrap_or_default();
+    let type_name = type_url.rsplit(['/', '.']).next().unwrap_or_default().to_owned();
+    let list = |v: Option<&Value>| -> Vec<Map<String, Value>> {
+        match v {
+            Some(Value::Array(items)) => items.iter().take(MAX_DETAILS).filter_map(Value::as_object).cloned().collect(),
+            _ => Vec::new(),
+        }
+    };
 
     let error_code = member(d, "error_code")
         .or_else(|| if type_name == "ErrorInfo" { member(d, "reason") } else { None })
         .and_then(Value::as_str)
-        .map(sanitize_message);
+        .map(clean);
 
     // Scalekit nests the violations in `validation_error_info`; google.rpc.BadRequest has them
     // at the top.
-    let violations = member_obj(d, "validation_error_info")
+    let violations = member(d, "validation_error_info")
+        .and_then(Value::as_object)
         .and_then(|info| member(info, "field_violations"))
         .or_else(|| member(d, "field_violations"));
-    let field_violations = match violations {
-        Some(Value::Array(items)) => items
-            .iter()
-            .take(MAX_DETAILS)
-            .filter_map(Value::as_object)
-            .map(|fv| FieldViolation {
-                field: member_str(fv, "field"),
-                description: member_str(fv, "description"),
-                constraint: member_str(fv, "constraint"),
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let field_violations = list(violations)
+        .iter()
+        .map(|fv| FieldViolation { field: text(fv, "field"), description: text(fv, "description"), constraint: text(fv, "constraint") })
+        .collect();
 
-    let links = member_obj(d, "help_info")
+    let links = member(d, "help_info")
+        .and_then(Value::as_object)
         .and_then(|h| member(h, "links"))
         .or_else(|| if type_name == "Help" { member(d, "links") } else { None });
-    let help_links = match links {
-        Some(Value::Array(items)) => Some(
-            items
-                .iter()
-                .take(MAX_DETAILS)
-                .filter_map(Value::as_object)
-                .map(|l| HelpLink { description: member_str(l, "description"), url: member_str(l, "url") })
-                .collect(),
-        ),
-        _ => None,
-    };
+    let help_links = links
+        .is_some_and(Value::is_array)
+        .then(|| list(links).iter().map(|l| HelpLink { description: text(l, "description"), url: text(l, "url") }).collect());
 
-    let resource = member_obj(d, "resource_info").or(if type_name == "ResourceInfo" { Some(d) } else { None });
+    let resource = member(d, "resource_info").and_then(Value::as_object).or(if type_name == "ResourceInfo" { Some(d) } else { None });
     let resource_info = resource.map(|r| ResourceInfo {
-        resource_name: member_str(r, "resource_name"),
-        owner: member_str(r, "owner"),
-        description: member_str(r, "description"),
+        resource_name: text(r, "resource_name"),
+        owner: text(r, "owner"),
+        description: text(r, "description"),
         required_permissions: match member(r, "required_permissions") {
-            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).take(MAX_DETAILS).map(sanitize_message).collect(),
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).take(MAX_DETAILS).map(clean).collect(),
             _ => Vec::new(),
         },
     });
 
-    let request = member_obj(d, "request_info").or(if type_name == "RequestInfo" { Some(d) } else { None });
-    let request_info = request.map(|r| RequestInfo {
-        request_id: member_str(r, "request_id"),
-        serving_data: member_str(r, "serving_data"),
-    });
+    let request = member(d, "request_info").and_then(Value::as_object).or(if type_name == "RequestInfo" { Some(d) } else { None });
+    let request_info = request.map(|r| RequestInfo { request_id: text(r, "request_id"), serving_data: text(r, "serving_data") });
 
-    Some(ErrorDetail { type_url: sanitize_message(&type_url), error_code, field_violations, help_links, resource_info, request_info })
+    Some(ErrorDetail { type_url, error_code, field_violations, help_links, resource_info, request_info })
 }
 
 /// Control characters become spaces, runs of spaces collapse, and the text is cut to
@@ -559,8 +482,7 @@ pub(crate) fn sanitize_message(text: &str) -> String {
         out.push(c);
         count += 1;
     }
-    let kept = out.trim_end().len();
-    out.truncate(kept);
+    out.truncate(out.trim_end().len());
     out
 }
 
@@ -601,15 +523,13 @@ pub fn js_field_path(path: &str) -> String {
 /// The field of a protovalidate message such as
 /// `validation error: - config.name: value does not match regex pattern ...`.
 fn field_from_message(message: &str) -> Option<String> {
-    let lower = message.to_ascii_lowercase();
-    if !lower.starts_with("validation error") {
+    if !message.to_ascii_lowercase().starts_with("validation error") {
         return None;
     }
-    let after = text::split_once(message, " - ")?.1;
+    let after = message.split_once(" - ")?.1;
     let (path, _) = after.split_once(':')?;
     let path = path.trim();
-    let plausible = !path.is_empty()
-        && path.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '"'));
+    let plausible = !path.is_empty() && path.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '"'));
     plausible.then(|| js_field_path(path))
 }
 
@@ -626,7 +546,7 @@ mod tests {
             (ErrorKind::BrowserEnvironment, "BrowserEnvironment"),
         ] {
             assert_eq!(k.name(), n);
-            assert_eq!(json::quote(k.name()), format!("\"{n}\""));
+            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::json!(n));
         }
     }
 
@@ -650,7 +570,7 @@ mod tests {
             {"@type":"type.googleapis.com/scalekit.v1.errdetails.ErrorInfo","error_code":"INVALID_NAME",
              "validation_error_info":{"field_violations":[
                {"field":"connection_tool_mappings[0].connection_name","description":"is required","constraint":"required"}]}}]}"#;
-        let e = SdkError::from_http(400, Some("trace-1"), None, body);
+        let e = SdkError::from_http(&Redactor::default(), 400, Some("trace-1"), None, body);
         assert_eq!(e.kind, ErrorKind::BadRequest);
         assert_eq!(e.code, "INVALID_ARGUMENT");
         assert_eq!(e.status, Some(400));
@@ -679,7 +599,7 @@ mod tests {
              "helpInfo":{"links":[{"description":"docs","url":"https://docs.example"}]},
              "resourceInfo":{"resourceName":"cfg_1","requiredPermissions":["virtual_mcp_servers:read"]},
              "requestInfo":{"requestId":"req-9"}}]}"#;
-        let e = SdkError::from_http(404, None, None, body);
+        let e = SdkError::from_http(&Redactor::default(), 404, None, None, body);
         assert_eq!(e.kind, ErrorKind::NotFound);
         assert_eq!(e.code, "NOT_FOUND");
         assert_eq!(e.error_code.as_deref(), Some("CONFIG_NOT_FOUND"));
@@ -694,7 +614,7 @@ mod tests {
     #[test]
     fn unauthenticated_example_from_the_docs() {
         let body = r#"{"code":16,"message":"Token empty","details":[{"@type":"type.googleapis.com/scalekit.v1.errdetails.ErrorInfo","error_code":"UNAUTHENTICATED"}]}"#;
-        let e = SdkError::from_http(401, None, None, body);
+        let e = SdkError::from_http(&Redactor::default(), 401, None, None, body);
         assert_eq!(e.kind, ErrorKind::Authentication);
         assert_eq!(e.code, "UNAUTHENTICATED");
         assert_eq!(e.error_code.as_deref(), Some("UNAUTHENTICATED"));
@@ -711,7 +631,7 @@ mod tests {
             {"@type":"type.googleapis.com/google.rpc.RequestInfo","requestId":"r1","servingData":"s"},
             {"@type":"type.googleapis.com/google.rpc.ResourceInfo","resourceName":"n","owner":"o"},
             5, "x", null]}"#;
-        let e = SdkError::from_http(400, None, None, body);
+        let e = SdkError::from_http(&Redactor::default(), 400, None, None, body);
         assert_eq!(e.code, "INVALID_ARGUMENT");
         assert_eq!(e.field.as_deref(), Some("pageSize"));
         assert_eq!(e.error_code.as_deref(), Some("PAGE_SIZE"));
@@ -723,55 +643,55 @@ mod tests {
 
     #[test]
     fn grpc_code_in_body_wins_over_http_status() {
-        let e = SdkError::from_http(409, None, None, r#"{"code":6,"message":"config name already exists"}"#);
+        let e = SdkError::from_http(&Redactor::default(), 409, None, None, r#"{"code":6,"message":"config name already exists"}"#);
         assert_eq!(e.kind, ErrorKind::Conflict);
         assert_eq!(e.code, "ALREADY_EXISTS");
-        let e = SdkError::from_http(400, None, None, r#"{"code":9,"message":"no connections"}"#);
+        let e = SdkError::from_http(&Redactor::default(), 400, None, None, r#"{"code":9,"message":"no connections"}"#);
         assert_eq!((e.kind, e.code.as_str()), (ErrorKind::BadRequest, "FAILED_PRECONDITION"));
         // Unknown or OK codes fall back to the HTTP status.
-        let e = SdkError::from_http(404, None, None, r#"{"code":99,"message":"x"}"#);
+        let e = SdkError::from_http(&Redactor::default(), 404, None, None, r#"{"code":99,"message":"x"}"#);
         assert_eq!(e.code, "NOT_FOUND");
-        let e = SdkError::from_http(404, None, None, r#"{"code":0,"message":"x"}"#);
+        let e = SdkError::from_http(&Redactor::default(), 404, None, None, r#"{"code":0,"message":"x"}"#);
         assert_eq!(e.code, "NOT_FOUND");
     }
 
     #[test]
     fn oauth_error_body() {
-        let e = SdkError::from_http(401, None, None, r#"{"error":"invalid_client","error_description":"client authentication failed"}"#);
+        let e = SdkError::from_http(&Redactor::default(), 401, None, None, r#"{"error":"invalid_client","error_description":"client authentication failed"}"#);
         assert_eq!(e.kind, ErrorKind::Authentication);
         assert_eq!(e.code, "UNAUTHENTICATED");
         assert_eq!(e.error_code.as_deref(), Some("invalid_client"));
         assert_eq!(e.message, "client authentication failed (HTTP 401)");
-        let e = SdkError::from_http(400, None, None, r#"{"error":"invalid_grant"}"#);
+        let e = SdkError::from_http(&Redactor::default(), 400, None, None, r#"{"error":"invalid_grant"}"#);
         assert_eq!(e.message, "invalid_grant (HTTP 400)");
         assert_eq!(e.error_code.as_deref(), Some("invalid_grant"));
         // An old grpc-gateway body has `error` too, but also `code`.
-        let e = SdkError::from_http(404, None, None, r#"{"error":"config not found","code":5}"#);
+        let e = SdkError::from_http(&Redactor::default(), 404, None, None, r#"{"error":"config not found","code":5}"#);
         assert_eq!((e.message.as_str(), e.code.as_str(), e.error_code.as_deref()), ("config not found (HTTP 404)", "NOT_FOUND", None));
     }
 
     #[test]
     fn html_and_empty_bodies_give_status_messages() {
         let html = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>secret-ish</body></html>";
-        let e = SdkError::from_http(502, None, None, html);
+        let e = SdkError::from_http(&Redactor::default(), 502, None, None, html);
         assert_eq!(e.kind, ErrorKind::InternalServer);
         assert_eq!(e.code, "UNAVAILABLE");
         assert_eq!(e.message, "HTTP 502 Bad Gateway");
-        let e = SdkError::from_http(503, None, None, "");
+        let e = SdkError::from_http(&Redactor::default(), 503, None, None, "");
         assert_eq!((e.message.as_str(), e.code.as_str()), ("HTTP 503 Service Unavailable", "UNAVAILABLE"));
-        let e = SdkError::from_http(418, None, None, "  ");
+        let e = SdkError::from_http(&Redactor::default(), 418, None, None, "  ");
         assert_eq!((e.kind, e.message.as_str(), e.code.as_str()), (ErrorKind::Api, "HTTP 418", "UNKNOWN"));
-        let e = SdkError::from_http(429, None, Some(3000), "[1,2]");
+        let e = SdkError::from_http(&Redactor::default(), 429, None, Some(3000), "[1,2]");
         assert_eq!((e.kind, e.code.as_str(), e.retry_after_ms), (ErrorKind::RateLimit, "RESOURCE_EXHAUSTED", Some(3000)));
         assert_eq!(e.message, "HTTP 429 Too Many Requests");
     }
 
     #[test]
     fn plain_text_body_is_kept_short_and_clean() {
-        let e = SdkError::from_http(503, None, None, "upstream connect error\nor disconnect");
+        let e = SdkError::from_http(&Redactor::default(), 503, None, None, "upstream connect error\nor disconnect");
         assert_eq!(e.message, "upstream connect error (HTTP 503)");
         let long = format!("{{\"message\":\"{}\\u0007end\"}}", "a".repeat(1000));
-        let e = SdkError::from_http(500, None, None, &long);
+        let e = SdkError::from_http(&Redactor::default(), 500, None, None, &long);
         assert!(e.message.chars().count() < 320, "{}", e.message);
         assert!(!e.message.contains('\u{7}'));
         assert!(e.message.ends_with("… (HTTP 500)"));
@@ -791,14 +711,14 @@ mod tests {
             (405, ErrorKind::Api),
             (302, ErrorKind::Api),
         ] {
-            assert_eq!(SdkError::from_http(s, None, None, "").kind, k, "{s}");
+            assert_eq!(SdkError::from_http(&Redactor::default(), s, None, None, "").kind, k, "{s}");
         }
     }
 
     #[test]
     fn protovalidate_message_gives_the_field() {
         let body = r#"{"code":3,"message":"validation error:\n - config.name: value does not match regex pattern `^[a-z0-9_-]+$` [string.pattern]"}"#;
-        let e = SdkError::from_http(400, None, None, body);
+        let e = SdkError::from_http(&Redactor::default(), 400, None, None, body);
         assert_eq!(e.field.as_deref(), Some("name"));
         assert!(e.message.starts_with("validation error: - config.name: value"), "{}", e.message);
     }
@@ -818,9 +738,9 @@ mod tests {
 
     #[test]
     fn to_json_shape() {
-        let mut e = SdkError::from_http(404, Some("t"), None, r#"{"code":5,"message":"nope"}"#);
+        let mut e = SdkError::from_http(&Redactor::default(), 404, Some("t"), None, r#"{"code":5,"message":"nope"}"#);
         e.details.push(ErrorDetail { type_url: "x".into(), ..Default::default() });
-        let v: serde_json::Value = serde_json::from_str(&e.to_json()).unwrap();
+        let v = serde_json::to_value(&e).unwrap();
         assert_eq!(
             v,
             serde_json::json!({"kind":"NotFound","message":"nope (HTTP 404)","status":404,"code":"NOT_FOUND",
@@ -829,7 +749,7 @@ mod tests {
         );
         let e = SdkError::new(ErrorKind::Timeout, "TIMEOUT", "timed out");
         assert_eq!(
-            e.to_json(),
+            serde_json::to_string(&e).unwrap(),
             r#"{"kind":"Timeout","message":"timed out","status":null,"code":"TIMEOUT","errorCode":null,"traceId":null,"field":null,"retryAfterMs":null,"details":[]}"#
         );
     }

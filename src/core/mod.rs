@@ -1,9 +1,12 @@
 //! The pure core: no I/O, no JavaScript.
 //!
-//! Everything here is a function of its inputs: the shell hands in JSON strings, HTTP statuses,
-//! bodies and the current time, and gets back requests to send, JSON strings for JavaScript, or
-//! an [`error::SdkError`]. Inputs from JavaScript and bodies from the server are untrusted, so no
-//! path through this module panics.
+//! Everything here is a function of its inputs: the shell hands in JavaScript inputs (as JSON
+//! values), HTTP statuses, bodies and the current time, and gets back requests to send, typed
+//! outputs, decisions, or an [`error::SdkError`]. Inputs from JavaScript and bodies from the
+//! server are untrusted, so no path through this module panics.
+//!
+//! The modules form a line, each using only those before it: `redact`, `time`, `wire`,
+//! `error`, `url`, `model`, `validate`, `ops`, `auth`, `policy`.
 #![cfg_attr(
     not(test),
     deny(
@@ -17,16 +20,16 @@
     )
 )]
 // `SdkError` is returned by value across the whole core and handed to the shell as is; errors are
-// the rare path, so its size (about 170 bytes) costs a copy, not a box and an indirection everywhere.
+// the rare path, so its size costs a copy, not a box and an indirection everywhere.
 #![allow(clippy::result_large_err)]
 
-pub mod auth;
-pub mod error;
-pub(crate) mod json;
-pub mod model;
-pub mod ops;
-pub mod policy;
-pub(crate) mod text;
+pub mod redact;
 pub(crate) mod time;
+pub mod wire;
+pub mod error;
 pub(crate) mod url;
-pub(crate) mod validate;
+pub mod model;
+pub mod validate;
+pub mod ops;
+pub mod auth;
+pub mod policy;

@@ -1,169 +1,209 @@
-//! The shapes of the contract, defined once.
+//! The shapes of the contract, defined once, with serde.
 //!
-//! * Inputs (`*Input`) are what JavaScript passes, in camelCase. `validate` fills them from the
-//!   input JSON; their `body` method writes the request body the REST gateway expects
-//!   (proto names, snake_case; path parameters are left out, and so are absent options).
-//! * Outputs are what JavaScript receives, in camelCase: `ops` writes them while it reads the
-//!   server's answer, and the tests check that what it writes matches these declarations.
+//! * Inputs (`*Input`) are what JavaScript passes, in camelCase; unknown keys are refused. The
+//!   same types serialize as the request bodies the REST gateway expects: proto names
+//!   (snake_case), path parameters and absent options left out.
+//! * Outputs are what JavaScript receives, in camelCase. They are read from the server's answers
+//!   under either naming (snake_case proto names or lowerCamelCase) and tolerantly: missing and
+//!   `null` members take their defaults, unknown members are skipped without being built, 64-bit
+//!   integers may be numbers or strings, unknown enum values are kept as strings.
 //!
 //! Under `cargo test` every type also derives `ts_rs::TS`; the TypeScript in
-//! `js/types/generated/` is written from these definitions (see the tests at the end), so the
-//! declarations cannot drift from what the core accepts and returns.
+//! `js/types/generated/` is generated from these definitions and checked by the tests at the end.
 
-use crate::prelude::*;
+use serde::{Deserialize, Serialize, Serializer};
 
-use super::json::ObjectWriter;
-use super::text::push_u64;
+use super::wire::{count, js_uint, object, or_default, timestamp};
 
 // ---------------------------------------------------------------------------------------------
 // Inputs
 // ---------------------------------------------------------------------------------------------
 
 /// Tool access of a session token. `""` (or leaving it out) exposes every tool, like `"FULL"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub enum AccessLevel {
-    #[cfg_attr(test, ts(rename = "FULL"))]
+    #[serde(rename = "FULL")]
     Full,
     /// Only tools annotated read-only.
-    #[cfg_attr(test, ts(rename = "READ_ONLY"))]
+    #[serde(rename = "READ_ONLY")]
     ReadOnly,
-    #[cfg_attr(test, ts(rename = ""))]
+    #[serde(rename = "")]
     Default,
 }
 
-impl AccessLevel {
-    /// The level for its exact (case-sensitive) name.
-    pub fn from_name(name: &str) -> Option<AccessLevel> {
-        match name {
-            "FULL" => Some(AccessLevel::Full),
-            "READ_ONLY" => Some(AccessLevel::ReadOnly),
-            "" => Some(AccessLevel::Default),
-            _ => None,
-        }
-    }
-}
-
 /// Which tools of one connection a config exposes.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all(deserialize = "camelCase", serialize = "snake_case"))]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
 pub struct ConnectionToolMappingInput {
     /// Name of the connection, e.g. `"gmail"`.
     pub connection_name: String,
     /// Tool names of the connection to expose; empty or left out exposes all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub tools: Option<Vec<String>>,
 }
 
 /// Input of `createConfig`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all(deserialize = "camelCase", serialize = "snake_case"))]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
 pub struct CreateConfigInput {
     /// Unique name: 1-100 characters, lowercase letters, digits, `-` and `_`.
     pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub description: Option<String>,
     /// At most 25 connections, each named once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub connection_tool_mappings: Option<Vec<ConnectionToolMappingInput>>,
 }
 
 /// Filters of `listConfigs`.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ConfigFilter {
+    #[serde(default)]
     #[cfg_attr(test, ts(optional))]
     pub id: Option<String>,
     /// Case-insensitive exact name: at most 100 characters, letters, digits, `-` and `_`.
+    #[serde(default)]
     #[cfg_attr(test, ts(optional))]
     pub name: Option<String>,
     /// Configs that include this provider, e.g. `"GMAIL"`.
+    #[serde(default)]
     #[cfg_attr(test, ts(optional))]
     pub provider: Option<String>,
     /// The config whose MCP server URL this is.
+    #[serde(default)]
     #[cfg_attr(test, ts(optional))]
     pub mcp_server_url: Option<String>,
 }
 
 /// Input of `listConfigs`; every field is optional.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ListConfigsInput {
+    #[serde(default, deserialize_with = "object")]
     #[cfg_attr(test, ts(optional))]
     pub filter: Option<ConfigFilter>,
     /// Look-ahead text search on the config name.
+    #[serde(default)]
     #[cfg_attr(test, ts(optional))]
     pub search: Option<String>,
     /// Configs per page, 0 to 30 (0: the server's default).
+    #[serde(default, deserialize_with = "js_uint")]
     #[cfg_attr(test, ts(optional))]
     pub page_size: Option<u32>,
     /// `nextPageToken` or `prevPageToken` of an earlier page.
+    #[serde(default)]
     #[cfg_attr(test, ts(optional))]
     pub page_token: Option<String>,
 }
 
 /// Input of `getConfig` and `deleteConfig`.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ConfigIdInput {
     pub config_id: String,
 }
 
 /// Input of `updateConfig`: at least one of `description` and `connectionToolMappings`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all(deserialize = "camelCase", serialize = "snake_case"))]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
 pub struct UpdateConfigInput {
+    #[serde(skip_serializing)]
     pub config_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub description: Option<String>,
     /// Replaces the config's mappings (1 to 25 entries; an empty list cannot clear them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub connection_tool_mappings: Option<Vec<ConnectionToolMappingInput>>,
 }
 
 /// Input of `listConnectedAccounts`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all(deserialize = "camelCase", serialize = "snake_case"))]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
 pub struct ListConnectedAccountsInput {
+    #[serde(skip_serializing)]
     pub config_id: String,
     /// The user, 1-255 characters.
     pub identifier: String,
     /// Create missing connected accounts and return a fresh authentication link for each.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub include_auth_link: Option<bool>,
 }
 
+/// A protobuf `Duration` in JSON: whole seconds and an `s`.
+fn duration_seconds<S: Serializer>(secs: &Option<u32>, s: S) -> Result<S::Ok, S::Error> {
+    match secs {
+        Some(n) => s.serialize_str(&format!("{n}s")),
+        None => s.serialize_none(),
+    }
+}
+
 /// Input of `createSessionToken`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all(deserialize = "camelCase", serialize = "snake_case"))]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
 pub struct CreateSessionTokenInput {
+    #[serde(skip_serializing)]
     pub config_id: String,
     /// The user the token acts for (its `sub`), 1-255 characters.
     pub identifier: String,
     /// Lifetime of the token in whole seconds, 60 to 86400. Default 3600.
+    #[serde(
+        default,
+        rename(serialize = "expiry"),
+        deserialize_with = "js_uint",
+        serialize_with = "duration_seconds",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(test, ts(optional))]
     pub expiry_seconds: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub access_level: Option<AccessLevel>,
 }
 
 /// Input of `createConnectionSessionToken`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all(deserialize = "camelCase", serialize = "snake_case"))]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
 pub struct CreateConnectionSessionTokenInput {
     /// The connection's name (its `key_id`).
+    #[serde(skip_serializing)]
     pub connection_name: String,
     /// The user the token acts for (its `sub`), 1-255 characters.
     pub identifier: String,
     /// Lifetime of the token in whole seconds, 60 to 86400. Default 3600.
+    #[serde(
+        default,
+        rename(serialize = "expiry"),
+        deserialize_with = "js_uint",
+        serialize_with = "duration_seconds",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[cfg_attr(test, ts(optional))]
     pub expiry_seconds: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub access_level: Option<AccessLevel>,
 }
 
 /// Input of `ensureInstance`: get or create the user's instance of a config.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all(deserialize = "camelCase", serialize = "snake_case"))]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
 pub struct EnsureInstanceInput {
     /// Name of the config, as given to `createConfig`.
@@ -171,68 +211,99 @@ pub struct EnsureInstanceInput {
     /// The user, 1-255 characters.
     pub user_identifier: String,
     /// Display name of the instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub name: Option<String>,
 }
 
 /// Filters of `listInstances`.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct InstanceFilter {
+    #[serde(default)]
     #[cfg_attr(test, ts(optional))]
     pub id: Option<String>,
     /// Exact instance name.
+    #[serde(default)]
     #[cfg_attr(test, ts(optional))]
     pub name: Option<String>,
+    #[serde(default)]
     #[cfg_attr(test, ts(optional))]
     pub config_name: Option<String>,
+    #[serde(default)]
     #[cfg_attr(test, ts(optional))]
     pub user_identifier: Option<String>,
 }
 
 /// Input of `listInstances`; every field is optional.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ListInstancesInput {
+    #[serde(default, deserialize_with = "object")]
     #[cfg_attr(test, ts(optional))]
     pub filter: Option<InstanceFilter>,
     /// Text search across instance name and user identifier.
+    #[serde(default)]
     #[cfg_attr(test, ts(optional))]
     pub search: Option<String>,
     /// Instances per page, 0 to 30 (0: the server's default).
+    #[serde(default, deserialize_with = "js_uint")]
     #[cfg_attr(test, ts(optional))]
     pub page_size: Option<u32>,
+    #[serde(default)]
     #[cfg_attr(test, ts(optional))]
     pub page_token: Option<String>,
 }
 
 /// Input of `getInstance` and `deleteInstance`.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct InstanceIdInput {
     pub instance_id: String,
 }
 
 /// Input of `updateInstance`: at least one of `name` and `configName`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all(deserialize = "camelCase", serialize = "snake_case"))]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
 pub struct UpdateInstanceInput {
+    #[serde(skip_serializing)]
     pub instance_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub name: Option<String>,
     /// Moves the instance to another config (its connections are rebuilt).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub config_name: Option<String>,
 }
 
 /// Input of `getInstanceAuthState`.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct GetInstanceAuthStateInput {
     pub instance_id: String,
     /// Generate a fresh authentication link for each connection.
+    #[serde(default)]
     #[cfg_attr(test, ts(optional))]
     pub include_auth_links: Option<bool>,
+}
+
+/// What `waitForAuth` polls: an instance, or a config for one user. Exactly one of the two
+/// shapes; [`crate::core::validate`] tells which.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WaitTargetInput {
+    #[serde(default)]
+    pub instance_id: Option<String>,
+    #[serde(default)]
+    pub config_id: Option<String>,
+    #[serde(default)]
+    pub identifier: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,248 +318,176 @@ pub struct GetInstanceAuthStateInput {
 pub struct ConnectedAccountStatus(pub String);
 
 /// One connection of a config and the tools it exposes.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ConnectionToolMapping {
+    #[serde(alias = "connection_id", deserialize_with = "or_default")]
     pub connection_id: String,
+    #[serde(alias = "connection_name", deserialize_with = "or_default")]
     pub connection_name: String,
     /// Provider of the connection, e.g. `"GMAIL"`.
+    #[serde(deserialize_with = "or_default")]
     pub provider: String,
     /// Exposed tool names; empty means all tools.
+    #[serde(deserialize_with = "or_default")]
     pub tools: Vec<String>,
     /// Present in an instance's config: the user's connected account.
+    #[serde(alias = "connected_account_id", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional))]
     pub connected_account_id: Option<String>,
+    #[serde(alias = "connected_account_status", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, ts(optional, as = "Option<ConnectedAccountStatus>"))]
     pub connected_account_status: Option<String>,
 }
 
 /// An MCP config: which connections and tools an MCP server exposes.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct McpConfig {
+    #[serde(deserialize_with = "or_default")]
     pub id: String,
+    #[serde(deserialize_with = "or_default")]
     pub name: String,
+    #[serde(deserialize_with = "or_default")]
     pub description: String,
+    #[serde(alias = "connection_tool_mappings", deserialize_with = "or_default")]
     pub connection_tool_mappings: Vec<ConnectionToolMapping>,
     /// The config's virtual MCP server; `""` when the feature is off for the environment.
+    #[serde(alias = "mcp_server_url", deserialize_with = "or_default")]
     pub mcp_server_url: String,
 }
 
 /// A user's MCP instance.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct McpInstance {
+    #[serde(deserialize_with = "or_default")]
     pub id: String,
+    #[serde(deserialize_with = "or_default")]
     pub name: String,
+    #[serde(alias = "user_identifier", deserialize_with = "or_default")]
     pub user_identifier: String,
+    #[serde(deserialize_with = "object")]
     pub config: Option<McpConfig>,
     /// The user's MCP endpoint. It works without further credentials: keep it secret.
+    #[serde(deserialize_with = "or_default")]
     pub url: String,
     /// RFC 3339; `null` when never used.
+    #[serde(alias = "last_used_at", deserialize_with = "timestamp")]
     pub last_used_at: Option<String>,
     /// RFC 3339.
+    #[serde(alias = "updated_at", deserialize_with = "timestamp")]
     pub updated_at: Option<String>,
 }
 
 /// Authorization state of one connection for one user.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ConnectionAuthState {
+    #[serde(alias = "connection_id", deserialize_with = "or_default")]
     pub connection_id: String,
+    #[serde(alias = "connection_name", deserialize_with = "or_default")]
     pub connection_name: String,
+    #[serde(deserialize_with = "or_default")]
     pub provider: String,
     /// `""` when the user has no account on the connection yet.
+    #[serde(alias = "connected_account_id", deserialize_with = "or_default")]
     pub connected_account_id: String,
+    #[serde(alias = "connected_account_status", deserialize_with = "or_default")]
     #[cfg_attr(test, ts(as = "ConnectedAccountStatus"))]
     pub connected_account_status: String,
     /// Where the user authorizes the connection; `""` unless links were asked for.
+    #[serde(alias = "authentication_link", deserialize_with = "or_default")]
     pub authentication_link: String,
 }
 
+impl ConnectionAuthState {
+    /// Whether the connected account is `ACTIVE` (in any letter case).
+    pub fn is_active(&self) -> bool {
+        self.connected_account_status.eq_ignore_ascii_case("ACTIVE")
+    }
+}
+
 /// Result of `getInstanceAuthState`.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct InstanceAuthState {
+    #[serde(deserialize_with = "or_default")]
     pub connections: Vec<ConnectionAuthState>,
     /// Whether every connection's status is `ACTIVE` (true when there are none).
+    #[serde(skip_deserializing)]
     pub all_active: bool,
 }
 
 /// Result of `listConnectedAccounts`.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ConnectedAccounts {
+    #[serde(alias = "connected_accounts", deserialize_with = "or_default")]
     pub connected_accounts: Vec<ConnectionAuthState>,
     /// Whether every connection's status is `ACTIVE` (true when there are none).
+    #[serde(skip_deserializing)]
     pub all_active: bool,
 }
 
 /// Result of `listConfigs`.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ListConfigsResult {
+    #[serde(deserialize_with = "or_default")]
     pub configs: Vec<McpConfig>,
     /// `""` on the last page.
+    #[serde(alias = "next_page_token", deserialize_with = "or_default")]
     pub next_page_token: String,
     /// `""` on the first page.
+    #[serde(alias = "prev_page_token", deserialize_with = "or_default")]
     pub prev_page_token: String,
     /// Number of configs matching the filter.
+    #[serde(alias = "total_size", deserialize_with = "count")]
     pub total_size: u32,
 }
 
 /// Result of `listInstances`.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct ListInstancesResult {
+    #[serde(deserialize_with = "or_default")]
     pub instances: Vec<McpInstance>,
     /// `""` on the last page.
+    #[serde(alias = "next_page_token", deserialize_with = "or_default")]
     pub next_page_token: String,
     /// `""` on the first page.
+    #[serde(alias = "prev_page_token", deserialize_with = "or_default")]
     pub prev_page_token: String,
     /// Number of instances matching the filter.
+    #[serde(alias = "total_size", deserialize_with = "count")]
     pub total_size: u32,
 }
 
+/// A timestamp member read as RFC 3339 text, `""` when absent.
+fn timestamp_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(timestamp(d)?.unwrap_or_default())
+}
+
 /// Result of `createSessionToken` and `createConnectionSessionToken`.
-#[derive(Debug, Clone, PartialEq, Default)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct SessionToken {
     /// A signed JWT for the MCP server, sent as `Authorization: Bearer <token>`. Keep it secret.
+    #[serde(deserialize_with = "or_default")]
     pub token: String,
     /// RFC 3339 expiry; `""` if the server did not say.
+    #[serde(alias = "expires_at", deserialize_with = "timestamp_text")]
     pub expires_at: String,
-}
-
-// ---------------------------------------------------------------------------------------------
-// Request bodies (snake_case, absent options left out)
-// ---------------------------------------------------------------------------------------------
-
-impl AccessLevel {
-    /// The name on the wire.
-    pub fn name(self) -> &'static str {
-        match self {
-            AccessLevel::Full => "FULL",
-            AccessLevel::ReadOnly => "READ_ONLY",
-            AccessLevel::Default => "",
-        }
-    }
-}
-
-fn write_mappings(o: &mut ObjectWriter<'_>, mappings: Option<&Vec<ConnectionToolMappingInput>>) {
-    if let Some(list) = mappings {
-        o.array("connection_tool_mappings", list, |m, out| {
-            let mut w = ObjectWriter::new(out);
-            w.str("connection_name", &m.connection_name);
-            if let Some(tools) = &m.tools {
-                w.strs("tools", tools);
-            }
-            w.end();
-        });
-    }
-}
-
-/// `{"identifier", "expiry": "<n>s", "access_level"}` of both session token requests.
-fn token_body(identifier: &str, expiry_seconds: Option<u32>, access_level: Option<AccessLevel>) -> String {
-    let mut out = String::new();
-    let mut o = ObjectWriter::new(&mut out);
-    o.str("identifier", identifier);
-    if let Some(n) = expiry_seconds {
-        // A protobuf `Duration` in JSON: whole seconds and an `s`.
-        let mut d = String::new();
-        push_u64(&mut d, u64::from(n));
-        d.push('s');
-        o.str("expiry", &d);
-    }
-    o.some_str("access_level", access_level.map(AccessLevel::name));
-    o.end();
-    out
-}
-
-impl CreateConfigInput {
-    pub fn body(&self) -> String {
-        let mut out = String::new();
-        let mut o = ObjectWriter::new(&mut out);
-        o.str("name", &self.name);
-        o.some_str("description", self.description.as_deref());
-        write_mappings(&mut o, self.connection_tool_mappings.as_ref());
-        o.end();
-        out
-    }
-}
-
-impl UpdateConfigInput {
-    pub fn body(&self) -> String {
-        let mut out = String::new();
-        let mut o = ObjectWriter::new(&mut out);
-        o.some_str("description", self.description.as_deref());
-        write_mappings(&mut o, self.connection_tool_mappings.as_ref());
-        o.end();
-        out
-    }
-}
-
-impl ListConnectedAccountsInput {
-    pub fn body(&self) -> String {
-        let mut out = String::new();
-        let mut o = ObjectWriter::new(&mut out);
-        o.str("identifier", &self.identifier);
-        if let Some(b) = self.include_auth_link {
-            o.bool("include_auth_link", b);
-        }
-        o.end();
-        out
-    }
-}
-
-impl CreateSessionTokenInput {
-    pub fn body(&self) -> String {
-        token_body(&self.identifier, self.expiry_seconds, self.access_level)
-    }
-}
-
-impl CreateConnectionSessionTokenInput {
-    pub fn body(&self) -> String {
-        token_body(&self.identifier, self.expiry_seconds, self.access_level)
-    }
-}
-
-impl EnsureInstanceInput {
-    pub fn body(&self) -> String {
-        let mut out = String::new();
-        let mut o = ObjectWriter::new(&mut out);
-        o.str("config_name", &self.config_name);
-        o.str("user_identifier", &self.user_identifier);
-        o.some_str("name", self.name.as_deref());
-        o.end();
-        out
-    }
-}
-
-impl UpdateInstanceInput {
-    pub fn body(&self) -> String {
-        let mut out = String::new();
-        let mut o = ObjectWriter::new(&mut out);
-        o.some_str("name", self.name.as_deref());
-        o.some_str("config_name", self.config_name.as_deref());
-        o.end();
-        out
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Output JSON (camelCase, members in declaration order)
-// ---------------------------------------------------------------------------------------------
-
-/// The JSON JavaScript receives for a value (the errors; answers are written by `ops`).
-pub trait ToJson {
-    fn write_json(&self, out: &mut String);
-
-    fn to_json(&self) -> String {
-        let mut out = String::new();
-        self.write_json(&mut out);
-        out
-    }
 }
 
 #[cfg(test)]
@@ -544,27 +543,35 @@ pub(crate) mod tests {
         ]
     }
 
-    /// Writes `js/types/generated/*.ts`. The files are committed; CI fails when a change of the
-    /// model leaves them different from what is committed.
+    /// `js/types/generated/*.ts` is what these types generate. A change of the model that leaves
+    /// the committed files behind fails here (and so `npm test`); `npm run types` rewrites them.
     #[test]
-    fn export_typescript() {
+    fn typescript_is_current() {
         let dir = out_dir();
+        let write = std::env::var_os("SCALEKIT_MCP_WRITE_TYPES").is_some();
         let cfg = Config::new().with_out_dir(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
         let files = exports(&cfg);
         let names: std::collections::BTreeSet<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(names.len(), files.len(), "two types share a file");
+        let mut stale = Vec::new();
         for (path, text) in &files {
             let target = dir.join(path);
             if std::fs::read_to_string(&target).ok().as_deref() != Some(text.as_str()) {
-                std::fs::write(&target, text).unwrap();
+                if write {
+                    std::fs::create_dir_all(&dir).unwrap();
+                    std::fs::write(&target, text).unwrap();
+                } else {
+                    stale.push(path.clone());
+                }
             }
         }
-        // Files of types that no longer exist.
         for entry in std::fs::read_dir(&dir).unwrap() {
             let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-            assert!(names.contains(name.as_str()), "js/types/generated/{name} is not generated by any type; delete it");
+            if !names.contains(name.as_str()) {
+                stale.push(format!("{name} (no type generates it; delete it)"));
+            }
         }
+        assert!(stale.is_empty(), "js/types/generated is out of date: {stale:?}; run `npm run types`");
     }
 
     #[test]
@@ -624,89 +631,62 @@ pub(crate) mod tests {
             .collect()
     }
 
-    /// The keys of the JSON written for `value`, each with `?` when `optional` lists it.
-    fn json_keys<T: ToJson>(value: &T, optional: &[&str]) -> Vec<String> {
-        let v: serde_json::Value = serde_json::from_str(&value.to_json()).unwrap();
-        v.as_object()
-            .unwrap()
-            .keys()
-            .map(|k| if optional.contains(&k.as_str()) { format!("{k}?") } else { k.clone() })
-            .collect()
-    }
-
     fn sorted(mut v: Vec<String>) -> Vec<String> {
         v.sort();
         v
     }
 
-    /// The keys of a JSON object, each with `?` when `optional` lists it.
-    fn object_keys(v: &serde_json::Value, optional: &[&str]) -> Vec<String> {
-        v.as_object()
-            .unwrap()
-            .keys()
-            .map(|k| if optional.contains(&k.as_str()) { format!("{k}?") } else { k.clone() })
-            .collect()
+    /// The keys of what serde writes for `value`, each with `?` when `optional` lists it.
+    fn keys<T: Serialize>(value: &T, optional: &[&str]) -> Vec<String> {
+        let v = serde_json::to_value(value).unwrap();
+        sorted(
+            v.as_object()
+                .unwrap()
+                .keys()
+                .map(|k| if optional.contains(&k.as_str()) { format!("{k}?") } else { k.clone() })
+                .collect(),
+        )
     }
 
-    /// What the parsers write is what the TypeScript declares: every member of a full answer,
+    /// What serde writes is what the TypeScript declares: every member of a full value, the
     /// optional ones marked.
     #[test]
-    fn output_json_matches_typescript() {
-        use crate::core::ops::{parse_response, Operation};
-        let out = |op, body: &str| -> serde_json::Value { serde_json::from_str(&parse_response(op, 200, body).unwrap()).unwrap() };
-        let mapping = r#"{"connection_id":"c","connection_name":"n","provider":"p","tools":["t"],"connected_account_id":"a","connected_account_status":"ACTIVE"}"#;
-        let config = format!(r#"{{"id":"i","name":"n","description":"d","connection_tool_mappings":[{mapping}],"mcp_server_url":"u"}}"#);
-        let instance = format!(r#"{{"id":"i","name":"n","user_identifier":"u","config":{config},"url":"x","last_used_at":"2025-10-07T12:21:00Z","updated_at":"2025-10-07T12:21:00Z"}}"#);
-        let state = r#"{"connection_id":"c","connection_name":"n","provider":"p","connected_account_id":"a","connected_account_status":"ACTIVE","authentication_link":"l"}"#;
-
-        let c = out(Operation::GetConfig, &format!(r#"{{"config":{config}}}"#));
+    fn serialized_outputs_match_typescript() {
+        let mapping = ConnectionToolMapping { connected_account_id: Some("a".into()), connected_account_status: Some("ACTIVE".into()), ..Default::default() };
         let opt = ["connectedAccountId", "connectedAccountStatus"];
-        assert_eq!(sorted(object_keys(&c["connectionToolMappings"][0], &opt)), sorted(ts_fields::<ConnectionToolMapping>()));
-        assert_eq!(sorted(object_keys(&c, &[])), sorted(ts_fields::<McpConfig>()));
-        let i = out(Operation::GetInstance, &format!(r#"{{"instance":{instance}}}"#));
-        assert_eq!(sorted(object_keys(&i, &[])), sorted(ts_fields::<McpInstance>()));
-        let a = out(Operation::GetInstanceAuthState, &format!(r#"{{"connections":[{state}]}}"#));
-        assert_eq!(sorted(object_keys(&a["connections"][0], &[])), sorted(ts_fields::<ConnectionAuthState>()));
-        assert_eq!(sorted(object_keys(&a, &[])), sorted(ts_fields::<InstanceAuthState>()));
-        let a = out(Operation::ListConnectedAccounts, &format!(r#"{{"connected_accounts":[{state}]}}"#));
-        assert_eq!(sorted(object_keys(&a, &[])), sorted(ts_fields::<ConnectedAccounts>()));
-        let page = |key: &str, item: &str| format!(r#"{{"{key}":[{item}],"next_page_token":"n","prev_page_token":"p","total_size":1}}"#);
-        let l = out(Operation::ListConfigs, &page("configs", &config));
-        assert_eq!(sorted(object_keys(&l, &[])), sorted(ts_fields::<ListConfigsResult>()));
-        let l = out(Operation::ListInstances, &page("instances", &instance));
-        assert_eq!(sorted(object_keys(&l, &[])), sorted(ts_fields::<ListInstancesResult>()));
-        let t = out(Operation::CreateSessionToken, r#"{"token":"t","expires_at":"2026-08-21T11:00:00Z"}"#);
-        assert_eq!(sorted(object_keys(&t, &[])), sorted(ts_fields::<SessionToken>()));
-
-        assert_eq!(sorted(json_keys(&FieldViolation::default(), &[])), sorted(ts_fields::<FieldViolation>()));
+        assert_eq!(keys(&mapping, &opt), sorted(ts_fields::<ConnectionToolMapping>()));
+        assert_eq!(keys(&McpConfig::default(), &[]), sorted(ts_fields::<McpConfig>()));
+        assert_eq!(keys(&McpInstance::default(), &[]), sorted(ts_fields::<McpInstance>()));
+        assert_eq!(keys(&ConnectionAuthState::default(), &[]), sorted(ts_fields::<ConnectionAuthState>()));
+        assert_eq!(keys(&InstanceAuthState::default(), &[]), sorted(ts_fields::<InstanceAuthState>()));
+        assert_eq!(keys(&ConnectedAccounts::default(), &[]), sorted(ts_fields::<ConnectedAccounts>()));
+        assert_eq!(keys(&ListConfigsResult::default(), &[]), sorted(ts_fields::<ListConfigsResult>()));
+        assert_eq!(keys(&ListInstancesResult::default(), &[]), sorted(ts_fields::<ListInstancesResult>()));
+        assert_eq!(keys(&SessionToken::default(), &[]), sorted(ts_fields::<SessionToken>()));
+        assert_eq!(keys(&FieldViolation::default(), &[]), sorted(ts_fields::<FieldViolation>()));
         let detail = ErrorDetail {
             help_links: Some(vec![]),
             resource_info: Some(ResourceInfo::default()),
             request_info: Some(RequestInfo::default()),
             ..Default::default()
         };
-        let opt = ["helpLinks", "resourceInfo", "requestInfo"];
-        assert_eq!(sorted(json_keys(&detail, &opt)), sorted(ts_fields::<ErrorDetail>()));
-        assert_eq!(sorted(json_keys(&ResourceInfo::default(), &[])), sorted(ts_fields::<ResourceInfo>()));
-        let e = SdkError::new(ErrorKind::Api, "UNKNOWN", "m");
-        assert_eq!(sorted(json_keys(&e, &[])), sorted(ts_fields::<SdkError>()));
+        assert_eq!(keys(&detail, &["helpLinks", "resourceInfo", "requestInfo"]), sorted(ts_fields::<ErrorDetail>()));
+        assert_eq!(keys(&ResourceInfo::default(), &[]), sorted(ts_fields::<ResourceInfo>()));
+        assert_eq!(keys(&SdkError::new(ErrorKind::Api, "UNKNOWN", "m"), &[]), sorted(ts_fields::<SdkError>()));
+        // Optional members are left out when absent.
+        assert_eq!(keys(&ConnectionToolMapping::default(), &[]), ["connectionId", "connectionName", "provider", "tools"]);
     }
 
     #[test]
-    fn input_bodies_are_snake_case() {
+    fn request_bodies_are_snake_case() {
         let input = CreateSessionTokenInput {
             config_id: "cfg_1".into(),
             identifier: "u".into(),
             expiry_seconds: Some(3600),
             access_level: Some(AccessLevel::ReadOnly),
         };
-        assert_eq!(
-            input.body(),
-            r#"{"identifier":"u","expiry":"3600s","access_level":"READ_ONLY"}"#
-        );
+        assert_eq!(serde_json::to_string(&input).unwrap(), r#"{"identifier":"u","expiry":"3600s","access_level":"READ_ONLY"}"#);
         let input = CreateSessionTokenInput { expiry_seconds: None, access_level: Some(AccessLevel::Default), ..input };
-        assert_eq!(input.body(), r#"{"identifier":"u","access_level":""}"#);
-        assert_eq!(AccessLevel::from_name("FULL"), Some(AccessLevel::Full));
-        assert_eq!(AccessLevel::from_name("full"), None);
+        assert_eq!(serde_json::to_string(&input).unwrap(), r#"{"identifier":"u","access_level":""}"#);
     }
 }

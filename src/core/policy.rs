@@ -1,13 +1,11 @@
-//! Client policy: the access-token cache, the retry decision and its delays, `Retry-After`,
-//! `waitForAuth` poll intervals, and redaction of secrets. Time is always passed in (`now_ms`,
-//! milliseconds since the epoch) and randomness too (`random01`), so all of it is testable.
+//! Client policy: when the access token is fresh, whether and when an attempt is repeated
+//! (backoff with full jitter, `Retry-After`), how a failed `fetch` is classified, and the
+//! `waitForAuth` poll intervals. Time is always passed in (`now_ms`, milliseconds since the
+//! epoch) and randomness too (`random01`), so all of it is testable without JavaScript.
 
-use crate::prelude::*;
+use std::time::UNIX_EPOCH;
 
 use super::auth::TokenGrant;
-use super::ops::Operation;
-use super::text::{contains, replace};
-use super::time::parse_imf_fixdate;
 
 /// Lifetime assumed when the token endpoint gives none (or zero, negative, not a number): the
 /// token is fetched again after at most this long, and a 401 refreshes it sooner.
@@ -29,8 +27,8 @@ pub struct TokenCache {
 }
 
 /// Never shows the token.
-impl ::core::fmt::Debug for TokenCache {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenCache").field("refresh_at_ms", &self.entry.as_ref().map(|(_, at)| *at)).finish()
     }
 }
@@ -41,16 +39,16 @@ impl TokenCache {
     }
 
     /// The token, if there is one and `now_ms` is before its refresh time.
-    pub fn get(&self, now_ms: f64) -> Option<String> {
-        self.get_ref(now_ms).map(str::to_owned)
-    }
-
-    /// [`TokenCache::get`] without a copy.
-    pub fn get_ref(&self, now_ms: f64) -> Option<&str> {
+    pub fn get(&self, now_ms: f64) -> Option<&str> {
         match &self.entry {
             Some((token, refresh_at)) if now_ms < *refresh_at => Some(token),
             _ => None,
         }
+    }
+
+    /// The token held, fresh or not (to keep it out of error messages).
+    pub fn token(&self) -> Option<&str> {
+        self.entry.as_ref().map(|(t, _)| t.as_str())
     }
 
     /// Keeps the token of `grant`, obtained at `now_ms`.
@@ -94,19 +92,27 @@ pub enum Outcome {
     Status(u16),
 }
 
-/// Whether to try `op` again after `outcome`, `retries_done` retries into `max_retries`.
+/// Whether a `fetch` that rejected with the system error `code` (`err.cause.code` in Node,
+/// `err.code` in Bun) surely sent nothing. Anything unknown may have gone out.
+pub fn classify_failure(code: Option<&str>) -> Outcome {
+    match code {
+        Some("ECONNREFUSED" | "ENOTFOUND" | "EAI_AGAIN" | "ConnectionRefused") => Outcome::NotSent,
+        _ => Outcome::MaybeSent,
+    }
+}
+
+/// Whether to try again after `outcome`, `retries_done` retries into `max_retries`.
 ///
 /// Never past `max_retries`. `NotSent` and 429 (the server did not act) are always retried;
-/// 408, 500, 502, 503, 504 and `MaybeSent` only for operations that are safe to repeat once sent
-/// ([`Operation::retry_safe_after_send`]). A 401 is not a retry: the shell refreshes the token
-/// once on its own.
-pub fn should_retry(op: Operation, outcome: &Outcome, retries_done: u32, max_retries: u32) -> bool {
+/// 408, 500, 502, 503, 504 and `MaybeSent` only for requests that are safe to repeat once sent
+/// (`retry_safe`). A 401 is not a retry: the call refreshes the token once on its own.
+pub fn should_retry(retry_safe: bool, outcome: &Outcome, retries_done: u32, max_retries: u32) -> bool {
     if retries_done >= max_retries {
         return false;
     }
     match outcome {
         Outcome::NotSent | Outcome::Status(429) => true,
-        Outcome::MaybeSent | Outcome::Status(408 | 500 | 502 | 503 | 504) => op.retry_safe_after_send(),
+        Outcome::MaybeSent | Outcome::Status(408 | 500 | 502 | 503 | 504) => retry_safe,
         Outcome::Status(_) => false,
     }
 }
@@ -120,13 +126,12 @@ pub const RETRY_AFTER_CAP_MS: u64 = 60_000;
 /// `random01` is clamped into `[0, 1)`; NaN counts as 0.
 pub fn backoff_ms(retries_done: u32, random01: f64) -> f64 {
     let r = if random01.is_nan() { 0.0 } else { random01.clamp(0.0, 1.0 - f64::EPSILON) };
-    // 2^retries, exact (at most 2^30).
-    let ceiling = (BACKOFF_BASE_MS * (1u64 << retries_done.min(30)) as f64).min(BACKOFF_CAP_MS);
+    let ceiling = (BACKOFF_BASE_MS * f64::from(1u32 << retries_done.min(30))).min(BACKOFF_CAP_MS);
     r * ceiling
 }
 
 /// A `Retry-After` value in milliseconds from `now_ms`: delta-seconds (`"120"`, also `"1.5"`)
-/// or an IMF-fixdate (`"Wed, 21 Oct 2015 07:28:00 GMT"`; a past date gives 0). Anything else,
+/// or an HTTP date (`"Wed, 21 Oct 2015 07:28:00 GMT"`; a past date gives 0). Anything else,
 /// including negative numbers, gives `None`.
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
     let v = value.trim();
@@ -136,11 +141,9 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<u64> {
     if v.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return delta_seconds_ms(v);
     }
-    let at_ms = parse_imf_fixdate(v)? as f64 * 1000.0;
-    if !now_ms.is_finite() {
-        return None;
-    }
-    Some(to_ms(at_ms - now_ms))
+    let at = httpdate::parse_http_date(v).ok()?;
+    let at_ms = at.duration_since(UNIX_EPOCH).ok()?.as_millis() as f64;
+    now_ms.is_finite().then(|| to_ms(at_ms - now_ms))
 }
 
 /// `"120"` or `"1.5"` seconds in whole milliseconds (saturating, fraction beyond 1 ms dropped).
@@ -149,31 +152,23 @@ fn delta_seconds_ms(v: &str) -> Option<u64> {
     if whole.is_empty() || frac.contains('.') || (v.contains('.') && frac.is_empty()) {
         return None;
     }
-    let mut secs: u64 = 0;
-    for b in whole.bytes() {
-        secs = secs.saturating_mul(10).saturating_add(u64::from(b.saturating_sub(b'0')));
-    }
-    let mut ms: u64 = 0;
-    for (i, b) in frac.bytes().enumerate() {
-        if i < 3 {
-            ms = ms * 10 + u64::from(b.saturating_sub(b'0'));
-        }
-    }
-    for _ in frac.len()..3 {
-        ms *= 10;
-    }
-    Some(secs.saturating_mul(1000).saturating_add(ms))
+    let secs = whole.bytes().fold(0u64, |n, b| n.saturating_mul(10).saturating_add(u64::from(b - b'0')));
+    let millis = format!("{frac:0<3}");
+    let ms: u64 = millis.get(..3).and_then(|m| m.parse().ok()).unwrap_or(0);
+    Some(secs.saturating_mul(1000).saturating_add(ms).min(MAX_WAIT_MS))
 }
 
-/// Milliseconds as `u64`: rounded, negative to 0, saturating.
+/// Milliseconds as `u64`: rounded, negative to 0, saturating at [`MAX_WAIT_MS`].
 fn to_ms(ms: f64) -> u64 {
     if ms.is_nan() || ms <= 0.0 {
         0
     } else {
-        // Half away from zero, as `f64::round`; `as` saturates at u64::MAX.
-        (ms + 0.5) as u64
+        (ms.round() as u64).min(MAX_WAIT_MS)
     }
 }
+
+/// The largest wait kept: 2^53 - 1 ms, the largest integer a JavaScript number holds exactly.
+pub const MAX_WAIT_MS: u64 = (1 << 53) - 1;
 
 /// The wait before the next retry: `Retry-After` when the server sent one (`None` when it asks
 /// for more than [`RETRY_AFTER_CAP_MS`]: do not retry, surface the `RateLimit` error with
@@ -186,9 +181,60 @@ pub fn retry_delay_ms(retries_done: u32, random01: f64, retry_after_ms: Option<u
     }
 }
 
+/// What a call does after an attempt that did not succeed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Decision {
+    /// Fail with the attempt's error.
+    Fail,
+    /// Fetch a new access token and try once more at once (after a first 401).
+    Reauthenticate,
+    /// Try again after this many milliseconds.
+    Retry(f64),
+}
+
+/// The retry state of one call (or of one token request).
+#[derive(Clone, Debug)]
+pub struct Retries {
+    /// Whether the request is safe to repeat once it may have reached the server.
+    pub retry_safe: bool,
+    pub max_retries: u32,
+    /// Whether a 401 may be answered with a new token (not for the token request itself).
+    pub can_reauthenticate: bool,
+    pub done: u32,
+    pub reauthenticated: bool,
+}
+
+impl Retries {
+    pub fn new(retry_safe: bool, max_retries: u32, can_reauthenticate: bool) -> Retries {
+        Retries { retry_safe, max_retries, can_reauthenticate, done: 0, reauthenticated: false }
+    }
+
+    /// The decision after `outcome`, with the server's `Retry-After` (if any), a random number
+    /// in `[0, 1)` for the jitter, and `remaining_ms` left before the call's deadline: a retry
+    /// whose wait would not end before the deadline is not made.
+    pub fn after(&mut self, outcome: Outcome, retry_after_ms: Option<u64>, random01: f64, remaining_ms: f64) -> Decision {
+        if outcome == Outcome::Status(401) && self.can_reauthenticate && !self.reauthenticated {
+            self.reauthenticated = true;
+            return Decision::Reauthenticate;
+        }
+        if !should_retry(self.retry_safe, &outcome, self.done, self.max_retries) {
+            return Decision::Fail;
+        }
+        match retry_delay_ms(self.done, random01, retry_after_ms).filter(|d| *d < remaining_ms) {
+            Some(delay) => {
+                self.done += 1;
+                Decision::Retry(delay)
+            }
+            None => Decision::Fail,
+        }
+    }
+}
+
 pub const AUTH_POLL_MIN_MS: f64 = 500.0;
 pub const AUTH_POLL_DEFAULT_MS: f64 = 2000.0;
 pub const AUTH_POLL_CAP_MS: f64 = 15_000.0;
+/// Default bound of a whole `waitForAuth`, in milliseconds (5 minutes).
+pub const DEFAULT_WAIT_TIMEOUT_MS: f64 = 300_000.0;
 
 /// The wait before the next `waitForAuth` poll after `polls_done` polls: starts at
 /// `max(AUTH_POLL_MIN_MS, poll_interval_ms or AUTH_POLL_DEFAULT_MS)` and grows 1.5 times per
@@ -209,21 +255,6 @@ pub fn auth_poll_delay_ms(poll_interval_ms: Option<f64>, polls_done: u32) -> f64
     delay.min(cap)
 }
 
-/// `text` with every occurrence of each non-empty secret replaced by `[redacted]`. Longer
-/// secrets are replaced first, so one that contains another is hidden whole.
-pub fn redact(text: &str, secrets: &[&str]) -> String {
-    let mut left: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
-    let mut out = text.to_owned();
-    // Longest first, picked one at a time: there are only a few secrets.
-    while let Some((i, _)) = left.iter().enumerate().max_by_key(|(_, s)| s.len()) {
-        let s = left.swap_remove(i);
-        if contains(&out, s) {
-            out = replace(&out, s, "[redacted]");
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -239,26 +270,26 @@ mod tests {
         let t0 = 1_700_000_000_000.0;
         // One hour: refreshed 60 s early.
         c.store(&grant("a", Some(3600.0)), t0);
-        assert_eq!(c.get(t0).as_deref(), Some("a"));
-        assert_eq!(c.get(t0 + 3_539_999.0).as_deref(), Some("a"));
+        assert_eq!(c.get(t0), Some("a"));
+        assert_eq!(c.get(t0 + 3_539_999.0).map(str::to_owned).as_deref(), Some("a"));
         assert_eq!(c.get(t0 + 3_540_000.0), None);
         // 100 s: a tenth as margin.
         c.store(&grant("b", Some(100.0)), t0);
-        assert_eq!(c.get(t0 + 89_999.0).as_deref(), Some("b"));
+        assert_eq!(c.get(t0 + 89_999.0).map(str::to_owned).as_deref(), Some("b"));
         assert_eq!(c.get(t0 + 90_000.0), None);
         // Missing, zero, negative, NaN: 5 minutes less 30 s.
         for e in [None, Some(0.0), Some(-5.0), Some(f64::NAN), Some(f64::INFINITY)] {
             c.store(&grant("c", e), t0);
-            assert_eq!(c.get(t0 + 269_999.0).as_deref(), Some("c"), "{e:?}");
+            assert_eq!(c.get(t0 + 269_999.0).map(str::to_owned).as_deref(), Some("c"), "{e:?}");
             assert_eq!(c.get(t0 + 270_000.0), None, "{e:?}");
         }
         // Huge: 24 h less 60 s.
         c.store(&grant("d", Some(18_446_744_064_486_179_580.0)), t0);
-        assert_eq!(c.get(t0 + 86_339_999.0).as_deref(), Some("d"));
+        assert_eq!(c.get(t0 + 86_339_999.0).map(str::to_owned).as_deref(), Some("d"));
         assert_eq!(c.get(t0 + 86_340_000.0), None);
         // Fractional lifetimes work too.
         c.store(&grant("e", Some(1.5)), t0);
-        assert_eq!(c.get(t0 + 1349.0).as_deref(), Some("e"));
+        assert_eq!(c.get(t0 + 1349.0).map(str::to_owned).as_deref(), Some("e"));
         assert_eq!(c.get(t0 + 1350.0), None);
         assert_eq!(c.get(f64::NAN), None);
     }
@@ -268,7 +299,7 @@ mod tests {
         let mut c = TokenCache::new();
         c.store(&grant("a", Some(3600.0)), 0.0);
         c.clear_if("b");
-        assert_eq!(c.get(1.0).as_deref(), Some("a"));
+        assert_eq!(c.get(1.0).map(str::to_owned).as_deref(), Some("a"));
         c.clear_if("a");
         assert_eq!(c.get(1.0), None);
         c.store(&grant("a", Some(3600.0)), 0.0);
@@ -280,10 +311,8 @@ mod tests {
 
     #[test]
     fn retry_table() {
-        use Operation::*;
         use Outcome::*;
-        let safe = GetConfig;
-        let unsafe_op = CreateConfig;
+        let (safe, unsafe_op) = (true, false);
         for (op, outcome, want) in [
             (safe, NotSent, true),
             (safe, MaybeSent, true),
@@ -306,11 +335,11 @@ mod tests {
             (unsafe_op, Status(500), false),
             (unsafe_op, Status(503), false),
             (unsafe_op, Status(408), false),
-            (DeleteConfig, MaybeSent, false),
-            (DeleteInstance, Status(502), false),
-            (DeleteInstance, NotSent, true),
-            (EnsureInstance, MaybeSent, true),
-            (CreateSessionToken, Status(503), true),
+            (unsafe_op, MaybeSent, false),
+            (unsafe_op, Status(502), false),
+            (unsafe_op, NotSent, true),
+            (safe, MaybeSent, true),
+            (safe, Status(503), true),
         ] {
             assert_eq!(should_retry(op, &outcome, 0, 2), want, "{op:?} {outcome:?}");
             assert_eq!(should_retry(op, &outcome, 1, 2), want, "{op:?} {outcome:?}");
@@ -349,7 +378,7 @@ mod tests {
         assert_eq!(parse_retry_after("0.0004", now), Some(0));
         assert_eq!(parse_retry_after("2.25", now), Some(2250));
         assert_eq!(parse_retry_after("007", now), Some(7000));
-        assert_eq!(parse_retry_after("99999999999999999999999", now), Some(u64::MAX));
+        assert_eq!(parse_retry_after("99999999999999999999999", now), Some(MAX_WAIT_MS));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now), Some(30_000));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now), Some(0));
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now), Some(0));
@@ -393,12 +422,35 @@ mod tests {
     }
 
     #[test]
-    fn redaction() {
-        assert_eq!(redact("token abc and abc", &["abc"]), "token [redacted] and [redacted]");
-        assert_eq!(redact("nothing here", &["abc", ""]), "nothing here");
-        assert_eq!(redact("abcdef", &["abc", "abcdef"]), "[redacted]");
-        assert_eq!(redact("x", &[]), "x");
-        assert_eq!(redact("", &["a"]), "");
-        assert_eq!(redact("é-secret-é", &["secret"]), "é-[redacted]-é");
+    fn failures_that_surely_sent_nothing() {
+        for code in ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ConnectionRefused"] {
+            assert_eq!(classify_failure(Some(code)), Outcome::NotSent);
+        }
+        for code in [None, Some("ECONNRESET"), Some("UND_ERR_SOCKET"), Some("ETIMEDOUT"), Some("")] {
+            assert_eq!(classify_failure(code), Outcome::MaybeSent);
+        }
+    }
+
+    #[test]
+    fn decisions_of_a_call() {
+        // A 401 renews the token once; the second is a failure.
+        let mut r = Retries::new(true, 2, true);
+        assert_eq!(r.after(Outcome::Status(401), None, 0.5, 10_000.0), Decision::Reauthenticate);
+        assert_eq!(r.after(Outcome::Status(401), None, 0.5, 10_000.0), Decision::Fail);
+        // The token request itself is never re-authenticated.
+        let mut r = Retries::new(true, 2, false);
+        assert_eq!(r.after(Outcome::Status(401), None, 0.5, 10_000.0), Decision::Fail);
+        // Retries count down, with backoff, and stop at the limit.
+        let mut r = Retries::new(true, 2, true);
+        assert_eq!(r.after(Outcome::Status(503), None, 0.5, 10_000.0), Decision::Retry(250.0));
+        assert_eq!(r.after(Outcome::MaybeSent, None, 0.5, 10_000.0), Decision::Retry(500.0));
+        assert_eq!(r.after(Outcome::NotSent, None, 0.5, 10_000.0), Decision::Fail);
+        // Retry-After replaces the backoff, unless it is over the cap or past the deadline.
+        let mut r = Retries::new(false, 5, true);
+        assert_eq!(r.after(Outcome::Status(429), Some(1500), 0.5, 10_000.0), Decision::Retry(1500.0));
+        assert_eq!(r.after(Outcome::Status(429), Some(61_000), 0.5, 100_000.0), Decision::Fail);
+        assert_eq!(r.after(Outcome::Status(429), Some(2000), 0.5, 1999.0), Decision::Fail);
+        assert_eq!(r.after(Outcome::Status(500), None, 0.5, 10_000.0), Decision::Fail);
+        assert_eq!(r.done, 1);
     }
 }

@@ -1,16 +1,13 @@
-//! The little calendar arithmetic the core needs: RFC 3339 rendering of protobuf timestamps,
-//! recognising the zero time, and IMF-fixdate (`Retry-After`) parsing.
-
-use crate::prelude::*;
-
-use super::text::push_padded;
+//! The little calendar arithmetic the answers need: RFC 3339 rendering of protobuf timestamps
+//! (`{seconds, nanos}`, as protobuf's JSON mapping writes them) and recognising the zero time.
 
 /// Seconds of `0001-01-01T00:00:00Z` since the Unix epoch (Go's zero `time.Time`).
 pub(crate) const ZERO_TIME_SECS: i64 = -62_135_596_800;
 /// Seconds of `9999-12-31T23:59:59Z`, the last instant RFC 3339 can write.
 const MAX_SECS: i64 = 253_402_300_799;
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
+/// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of [`civil_from_days`]).
+#[cfg(test)]
 pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
@@ -46,24 +43,13 @@ pub(crate) fn rfc3339(secs: i64, nanos: u32) -> Option<String> {
     let rem = secs.rem_euclid(86_400);
     let (y, mo, d) = civil_from_days(days);
     let (h, mi, s) = (rem / 3600, rem % 3600 / 60, rem % 60);
-    let mut out = String::with_capacity(30);
-    // Years 1 to 9999: every part is a small non-negative number.
-    for (n, width, sep) in [(y, 4, "-"), (mo, 2, "-"), (d, 2, "T"), (h, 2, ":"), (mi, 2, ":"), (s, 2, "")] {
-        push_padded(&mut out, n.unsigned_abs(), width);
-        out.push_str(sep);
-    }
-    if nanos != 0 {
-        out.push('.');
-        if nanos % 1_000_000 == 0 {
-            push_padded(&mut out, u64::from(nanos / 1_000_000), 3);
-        } else if nanos % 1_000 == 0 {
-            push_padded(&mut out, u64::from(nanos / 1_000), 6);
-        } else {
-            push_padded(&mut out, u64::from(nanos), 9);
-        }
-    }
-    out.push('Z');
-    Some(out)
+    let fraction = match nanos {
+        0 => String::new(),
+        n if n % 1_000_000 == 0 => format!(".{:03}", n / 1_000_000),
+        n if n % 1_000 == 0 => format!(".{:06}", n / 1_000),
+        n => format!(".{n:09}"),
+    };
+    Some(format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}{fraction}Z"))
 }
 
 /// Whether an RFC 3339 string is the zero time `0001-01-01T00:00:00Z` (any zero fraction, `Z` or
@@ -81,47 +67,6 @@ pub(crate) fn is_zero_rfc3339(s: &str) -> bool {
         None => rest,
     };
     matches!(rest, "Z" | "z" | "+00:00" | "-00:00")
-}
-
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-
-fn two_digits(s: &str, max: u32) -> Option<u32> {
-    if s.len() != 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse::<u32>().ok().filter(|n| *n <= max)
-}
-
-/// Seconds since the epoch of an IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110). The
-/// weekday is checked for form only; the obsolete RFC 850 and asctime forms are not accepted.
-pub(crate) fn parse_imf_fixdate(s: &str) -> Option<i64> {
-    let mut parts = s.split_ascii_whitespace();
-    let weekday = parts.next()?.strip_suffix(',')?;
-    if !WEEKDAYS.iter().any(|w| w.eq_ignore_ascii_case(weekday)) {
-        return None;
-    }
-    let day = two_digits(parts.next()?, 31)?;
-    let month_name = parts.next()?;
-    let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(month_name))?;
-    let year_text = parts.next()?;
-    if year_text.len() != 4 || !year_text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let year: i64 = year_text.parse().ok()?;
-    let mut clock = parts.next()?.split(':');
-    let h = two_digits(clock.next()?, 23)?;
-    let mi = two_digits(clock.next()?, 59)?;
-    let sec = two_digits(clock.next()?, 60)?;
-    if clock.next().is_some() || !parts.next()?.eq_ignore_ascii_case("GMT") || parts.next().is_some() {
-        return None;
-    }
-    if day == 0 {
-        return None;
-    }
-    let month = u32::try_from(month).ok()? + 1;
-    let days = days_from_civil(year, month, day);
-    Some(days * 86_400 + i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(sec))
 }
 
 #[cfg(test)]
@@ -159,31 +104,6 @@ mod tests {
         }
         for nz in ["0001-01-01T00:00:01Z", "2025-10-07T12:21:00Z", "0001-01-01T00:00:00.5Z", "0001-01-01T00:00:00+01:00"] {
             assert!(!is_zero_rfc3339(nz), "{nz}");
-        }
-    }
-
-    #[test]
-    fn imf_fixdate() {
-        assert_eq!(parse_imf_fixdate("Wed, 21 Oct 2015 07:28:00 GMT"), Some(1_445_412_480));
-        assert_eq!(parse_imf_fixdate("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
-        assert_eq!(parse_imf_fixdate("thu, 01 jan 1970 00:00:00 gmt"), Some(0));
-        for bad in [
-            "",
-            "Wed, 21 Oct 2015 07:28:00",
-            "Wed 21 Oct 2015 07:28:00 GMT",
-            "Wed, 21 Foo 2015 07:28:00 GMT",
-            "Wed, 32 Oct 2015 07:28:00 GMT",
-            "Wed, 00 Oct 2015 07:28:00 GMT",
-            "Wed, 21 Oct 15 07:28:00 GMT",
-            "Wed, 21 Oct 2015 24:00:00 GMT",
-            "Wed, 21 Oct 2015 07:28 GMT",
-            "Wed, 21 Oct 2015 07:28:00 UTC",
-            "Wed, 21 Oct 2015 07:28:00 GMT extra",
-            "Wednesday, 21-Oct-15 07:28:00 GMT",
-            "Wed Oct 21 07:28:00 2015",
-            "Wed, +1 Oct 2015 07:28:00 GMT",
-        ] {
-            assert_eq!(parse_imf_fixdate(bad), None, "{bad}");
         }
     }
 }

@@ -1,80 +1,31 @@
 //! Percent-encoding of path segments, query strings and form bodies, and the check of the
 //! environment URL.
 
-use crate::prelude::*;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use super::error::SdkError;
-use super::text::{self, cat, push_u64};
 
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+/// Every byte but the unreserved characters (`A-Z a-z 0-9 - . _ ~`) is escaped in a path
+/// segment, so that a value is always exactly one segment.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// `s` as one percent-encoded path segment.
+pub(crate) fn segment(s: &str) -> String {
+    utf8_percent_encode(s, SEGMENT).to_string()
 }
 
-fn hex_digit(n: u8) -> char {
-    char::from_digit(u32::from(n & 0x0f), 16).unwrap_or('0').to_ascii_uppercase()
-}
-
-/// Appends `s` with every byte but the unreserved characters (`A-Z a-z 0-9 - . _ ~`) written
-/// as `%XX`, so that a value is always one path segment or one query value.
-pub(crate) fn push_encoded(out: &mut String, s: &str) {
-    let bytes = s.as_bytes();
-    let (mut run, mut i) = (0, 0);
-    while let Some(&b) = bytes.get(i) {
-        i += 1;
-        if is_unreserved(b) {
-            continue;
-        }
-        // Runs of unreserved characters are copied at once.
-        out.push_str(s.get(run..i - 1).unwrap_or_default());
-        out.push('%');
-        out.push(hex_digit(b >> 4));
-        out.push(hex_digit(b));
-        run = i;
+/// `path`, then `?` and the form-encoded pairs when there are any; pairs with an empty value are
+/// left out.
+pub(crate) fn with_query<'a>(path: String, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    let mut any = false;
+    for (key, value) in pairs.into_iter().filter(|(_, v)| !v.is_empty()) {
+        query.append_pair(key, value);
+        any = true;
     }
-    out.push_str(s.get(run..).unwrap_or_default());
-}
-
-#[cfg(test)]
-pub(crate) fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    push_encoded(&mut out, s);
-    out
-}
-
-/// A query string (or form body) being built: `key=value` pairs joined by `&`.
-#[derive(Default)]
-pub(crate) struct Query {
-    text: String,
-}
-
-impl Query {
-    pub(crate) fn push(&mut self, key: &str, value: &str) {
-        if !self.text.is_empty() {
-            self.text.push('&');
-        }
-        push_encoded(&mut self.text, key);
-        self.text.push('=');
-        push_encoded(&mut self.text, value);
-    }
-
-    /// Adds the pair when `value` is present and not empty.
-    pub(crate) fn push_opt(&mut self, key: &str, value: Option<&str>) {
-        if let Some(v) = value.filter(|v| !v.is_empty()) {
-            self.push(key, v);
-        }
-    }
-
-    /// The pairs, for a form body.
-    pub(crate) fn into_string(self) -> String {
-        self.text
-    }
-
-    /// `path`, followed by `?` and the pairs when there are any.
-    pub(crate) fn append_to(self, mut path: String) -> String {
-        if !self.text.is_empty() {
-            path.push('?');
-            path.push_str(&self.text);
-        }
+    if any {
+        format!("{path}?{}", query.finish())
+    } else {
         path
     }
 }
@@ -87,10 +38,7 @@ const MAX_ENV_URL: usize = 2048;
 /// fragment or user info. Returns it lower-cased and without the trailing slash.
 pub(crate) fn normalize_env_url(raw: &str) -> Result<String, SdkError> {
     let fail = |why: &str| {
-        SdkError::validation(
-            "envUrl",
-            cat(&["envUrl ", why, "; expected https://<your-env>.scalekit.com (http:// only for localhost)"]),
-        )
+        SdkError::validation("envUrl", format!("envUrl {why}; expected https://<your-env>.scalekit.com (http:// only for localhost)"))
     };
     if raw.is_empty() {
         return Err(fail("is empty"));
@@ -101,7 +49,7 @@ pub(crate) fn normalize_env_url(raw: &str) -> Result<String, SdkError> {
     if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(fail("contains spaces or control characters"));
     }
-    let Some((scheme, rest)) = text::split_once(raw, "://") else {
+    let Some((scheme, rest)) = raw.split_once("://") else {
         return Err(fail("has no scheme"));
     };
     let scheme = scheme.to_ascii_lowercase();
@@ -125,7 +73,7 @@ pub(crate) fn normalize_env_url(raw: &str) -> Result<String, SdkError> {
             "" => None,
             p => Some(p.strip_prefix(':').ok_or_else(|| fail("has text after the IPv6 address"))?),
         };
-        (cat(&["[", addr, "]"]), port)
+        (format!("[{addr}]"), port)
     } else {
         let (host, port) = match authority.split_once(':') {
             Some((h, p)) => (h, Some(p)),
@@ -134,7 +82,7 @@ pub(crate) fn normalize_env_url(raw: &str) -> Result<String, SdkError> {
         let valid = !host.is_empty()
             && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
             && !host.starts_with(['.', '-'])
-            && !text::contains(host, "..");
+            && !host.contains("..");
         if !valid {
             return Err(fail("has an invalid host"));
         }
@@ -150,11 +98,7 @@ pub(crate) fn normalize_env_url(raw: &str) -> Result<String, SdkError> {
                 None
             };
             match n {
-                Some(n) => {
-                    let mut s = String::from(":");
-                    push_u64(&mut s, u64::from(n));
-                    s
-                }
+                Some(n) => format!(":{n}"),
                 None => return Err(fail("has an invalid port")),
             }
         }
@@ -163,7 +107,7 @@ pub(crate) fn normalize_env_url(raw: &str) -> Result<String, SdkError> {
     if scheme == "http" && !is_loopback(&host) {
         return Err(fail("must use https (http is allowed only for localhost)"));
     }
-    Ok(cat(&[&scheme, "://", &host, &port_suffix]))
+    Ok(format!("{scheme}://{host}{port_suffix}"))
 }
 
 /// `localhost`, `127.x.y.z` or `[::1]`.
@@ -184,24 +128,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn encodes_everything_but_unreserved() {
-        assert_eq!(encode("aZ09-._~"), "aZ09-._~");
-        assert_eq!(encode("../configs"), "..%2Fconfigs");
-        assert_eq!(encode("a/b?c"), "a%2Fb%3Fc");
-        assert_eq!(encode("a b+c&d=e#f%"), "a%20b%2Bc%26d%3De%23f%25");
-        assert_eq!(encode("é☃"), "%C3%A9%E2%98%83");
-        assert_eq!(encode(""), "");
+    fn segments_escape_everything_but_unreserved() {
+        assert_eq!(segment("aZ09-._~"), "aZ09-._~");
+        assert_eq!(segment("../configs"), "..%2Fconfigs");
+        assert_eq!(segment("a/b?c"), "a%2Fb%3Fc");
+        assert_eq!(segment("a b+c&d=e#f%"), "a%20b%2Bc%26d%3De%23f%25");
+        assert_eq!(segment("é☃"), "%C3%A9%E2%98%83");
+        assert_eq!(segment(""), "");
     }
 
     #[test]
-    fn query_builder() {
-        let mut q = Query::default();
-        q.push_opt("filter.name", Some("a b"));
-        q.push_opt("search", Some(""));
-        q.push_opt("page_token", None);
-        q.push("page_size", "10");
-        assert_eq!(q.append_to("/x".into()), "/x?filter.name=a%20b&page_size=10");
-        assert_eq!(Query::default().append_to("/x".into()), "/x");
+    fn queries_leave_out_empty_values() {
+        let q = with_query("/x".into(), [("filter.name", "a b&c"), ("search", ""), ("page_size", "10")]);
+        assert_eq!(q, "/x?filter.name=a+b%26c&page_size=10");
+        assert_eq!(with_query("/x".into(), [("search", "")]), "/x");
     }
 
     #[test]

@@ -1,13 +1,14 @@
-//! Reading and checking JavaScript inputs: types first (via [`Input`]), then the descriptor's
-//! `buf.validate` rules and the SDK's own rules. Every error is a `Validation` error naming the
-//! input field as a JavaScript path, and nothing is sent unless everything passes.
+//! Reading and checking JavaScript inputs: serde reads the input into its type (refusing unknown
+//! keys and wrong types, with the JavaScript path of the field at fault), then [`Validate`]
+//! checks the descriptor's `buf.validate` rules and the package's own. Every error is a
+//! `Validation` error naming the field, and nothing is sent unless everything passes. No message
+//! quotes the value it refuses: a secret passed in the wrong place stays out of it.
 
-use crate::prelude::*;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use super::error::SdkError;
-use super::json::{index, parse_input, Input, Value};
 use super::model::*;
-use super::text::{cat, push_u64};
 
 /// Most entries of `connectionToolMappings`.
 pub(crate) const MAX_MAPPINGS: usize = 25;
@@ -21,31 +22,116 @@ pub(crate) const MAX_PAGE_SIZE: u32 = 30;
 pub(crate) const MIN_EXPIRY_SECS: u32 = 60;
 pub(crate) const MAX_EXPIRY_SECS: u32 = 86_400;
 
-/// `<field><rule><n><unit>`, e.g. `name must be at most 100 characters`.
-fn number_message(field: &str, rule: &str, n: usize, unit: &str) -> String {
-    let mut msg = cat(&[field, rule]);
-    push_u64(&mut msg, n as u64);
-    msg.push_str(unit);
-    msg
+/// The rules of an input beyond its types.
+pub trait Validate {
+    fn validate(&self) -> Result<(), SdkError>;
+}
+
+/// Reads `value` (a JavaScript input as JSON) as a `T` and checks its rules.
+pub fn read<T: DeserializeOwned + Validate>(value: Value) -> Result<T, SdkError> {
+    if !value.is_object() {
+        let kind = match value {
+            Value::Array(_) => "an array",
+            Value::String(_) => "a string",
+            Value::Number(_) => "a number",
+            Value::Bool(_) => "a boolean",
+            _ => "null",
+        };
+        return Err(SdkError::validation("", format!("input must be an object, not {kind}")));
+    }
+    let input: T = serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        type_error(if path == "." { "" } else { &path }, &e.inner().to_string())
+    })?;
+    input.validate()?;
+    Ok(input)
+}
+
+/// `field` below `path`.
+fn join(path: &str, field: &str) -> String {
+    if path.is_empty() {
+        field.to_owned()
+    } else {
+        format!("{path}.{field}")
+    }
+}
+
+/// What a serde message calls a JSON value, as JavaScript would (the value itself left out).
+fn kind_of(unexpected: &str) -> &'static str {
+    match unexpected.split([' ', '`', '"']).next().unwrap_or_default() {
+        "integer" | "floating" => "a number",
+        "boolean" => "a boolean",
+        "string" | "char" => "a string",
+        "sequence" => "an array",
+        "map" => "an object",
+        _ => "null",
+    }
+}
+
+/// What a serde message expects, in the words of the JavaScript API.
+fn expected(exp: &str) -> String {
+    let exp = exp.trim();
+    if exp.starts_with("struct ") || exp == "a map" {
+        "an object".to_owned()
+    } else if exp == "a sequence" {
+        "an array".to_owned()
+    } else if exp == "u32" || exp == "a whole number" {
+        "a whole number".to_owned()
+    } else if exp == "a boolean" || exp == "a string" {
+        exp.to_owned()
+    } else if exp.starts_with("one of ") || exp.starts_with("enum ") {
+        let names: Vec<String> = exp.split('`').skip(1).step_by(2).map(|n| format!("\"{n}\"")).collect();
+        format!("one of {} (case-sensitive)", names.join(", "))
+    } else {
+        exp.to_owned()
+    }
+}
+
+/// The `Validation` error for serde's message `msg` about the value at `path`.
+fn type_error(path: &str, msg: &str) -> SdkError {
+    let quoted = |rest: &str| rest.split('`').next().unwrap_or_default().to_owned();
+    if let Some(rest) = msg.strip_prefix("missing field `") {
+        let field = join(path, &quoted(rest));
+        return SdkError::validation(&field, format!("{field} is required"));
+    }
+    if let Some(rest) = msg.strip_prefix("unknown field `") {
+        // The path already ends with the unknown key.
+        let name = quoted(rest);
+        let field = path.to_owned();
+        let allowed: Vec<&str> = rest.split_once("expected ").map_or("", |(_, e)| e).split('`').skip(1).step_by(2).collect();
+        let hint = if allowed.is_empty() { String::new() } else { format!("; expected one of: {}", allowed.join(", ")) };
+        return SdkError::validation(&field, format!("unknown field \"{name}\"{hint}"));
+    }
+    let name = if path.is_empty() { "input" } else { path };
+    if let Some(rest) = msg.strip_prefix("invalid type: ") {
+        let (unexpected, exp) = rest.split_once(", expected ").unwrap_or((rest, "another type"));
+        return SdkError::validation(path, format!("{name} must be {}, not {}", expected(exp), kind_of(unexpected)));
+    }
+    if let Some(rest) = msg.strip_prefix("unknown variant `") {
+        let exp = rest.split_once("expected ").map_or("", |(_, e)| e);
+        return SdkError::validation(path, format!("{name} must be {}", expected(&format!("one of {exp}"))));
+    }
+    if let Some(rest) = msg.strip_prefix("invalid value: ") {
+        let exp = rest.split_once(", expected ").map_or("a valid value", |(_, e)| e);
+        return SdkError::validation(path, format!("{name} must be {}", expected(exp)));
+    }
+    SdkError::validation(path, format!("{name} is not valid"))
 }
 
 fn chars(s: &str) -> usize {
-    super::text::char_count(s)
+    s.chars().count()
 }
 
 /// A config name: 1-100 characters of `[a-z0-9_-]`.
 pub(crate) fn config_name(field: &str, v: &str) -> Result<(), SdkError> {
     if v.is_empty() {
-        return Err(SdkError::validation(field, cat(&[field, " must not be empty"])));
+        return Err(SdkError::validation(field, format!("{field} must not be empty")));
     }
     if chars(v) > MAX_CONFIG_NAME {
-        return Err(SdkError::validation(field, number_message(field, " must be at most ", MAX_CONFIG_NAME, " characters")));
+        return Err(SdkError::validation(field, format!("{field} must be at most {MAX_CONFIG_NAME} characters")));
     }
     if !v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-') {
-        return Err(SdkError::validation(
-            field,
-            cat(&[field, " may contain only lowercase letters a-z, digits, '-' and '_'"]),
-        ));
+        return Err(SdkError::validation(field, format!("{field} may contain only lowercase letters a-z, digits, '-' and '_'")));
     }
     Ok(())
 }
@@ -55,7 +141,7 @@ pub(crate) fn config_name(field: &str, v: &str) -> Result<(), SdkError> {
 pub(crate) fn path_param(field: &str, v: &str) -> Result<(), SdkError> {
     non_empty_max(field, v, MAX_ID)?;
     if v == "." || v == ".." {
-        return Err(SdkError::validation(field, cat(&[field, " must not be '.' or '..'"])));
+        return Err(SdkError::validation(field, format!("{field} must not be '.' or '..'")));
     }
     Ok(())
 }
@@ -63,10 +149,10 @@ pub(crate) fn path_param(field: &str, v: &str) -> Result<(), SdkError> {
 /// 1 to `max` characters.
 pub(crate) fn non_empty_max(field: &str, v: &str, max: usize) -> Result<(), SdkError> {
     if v.is_empty() {
-        return Err(SdkError::validation(field, cat(&[field, " must not be empty"])));
+        return Err(SdkError::validation(field, format!("{field} must not be empty")));
     }
     if chars(v) > max {
-        return Err(SdkError::validation(field, number_message(field, " must be at most ", max, " characters")));
+        return Err(SdkError::validation(field, format!("{field} must be at most {max} characters")));
     }
     Ok(())
 }
@@ -74,309 +160,170 @@ pub(crate) fn non_empty_max(field: &str, v: &str, max: usize) -> Result<(), SdkE
 /// `filter.name` of `listConfigs`: at most 100 characters of `[a-zA-Z0-9_-]`.
 fn filter_name(field: &str, v: &str) -> Result<(), SdkError> {
     if chars(v) > MAX_CONFIG_NAME {
-        return Err(SdkError::validation(field, number_message(field, " must be at most ", MAX_CONFIG_NAME, " characters")));
+        return Err(SdkError::validation(field, format!("{field} must be at most {MAX_CONFIG_NAME} characters")));
     }
     if !v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-        return Err(SdkError::validation(field, cat(&[field, " may contain only letters, digits, '-' and '_'"])));
+        return Err(SdkError::validation(field, format!("{field} may contain only letters, digits, '-' and '_'")));
     }
     Ok(())
 }
 
-const MAPPING_KEYS: &[&str] = &["connectionName", "tools"];
+fn page_size(v: Option<u32>) -> Result<(), SdkError> {
+    match v {
+        Some(n) if n > MAX_PAGE_SIZE => Err(SdkError::validation("pageSize", format!("pageSize must be at most {MAX_PAGE_SIZE}"))),
+        _ => Ok(()),
+    }
+}
 
-/// `connectionToolMappings`: an array of `{connectionName, tools?}`, at most 25, each connection
-/// named once, tool names non-empty. `allow_empty` is false for updates, where an empty list
-/// would be read as "no change".
-fn mappings(input: &Input<'_>, key: &str, allow_empty: bool) -> Result<Option<Vec<ConnectionToolMappingInput>>, SdkError> {
-    let Some(items) = input.opt_array(key)? else { return Ok(None) };
-    let field = input.path(key);
-    if items.len() > MAX_MAPPINGS {
-        return Err(SdkError::validation(&field, number_message(&field, " must have at most ", MAX_MAPPINGS, " entries")));
+fn expiry(v: Option<u32>) -> Result<(), SdkError> {
+    match v {
+        Some(n) if !(MIN_EXPIRY_SECS..=MAX_EXPIRY_SECS).contains(&n) => Err(SdkError::validation(
+            "expirySeconds",
+            format!("expirySeconds must be from {MIN_EXPIRY_SECS} to {MAX_EXPIRY_SECS} seconds"),
+        )),
+        _ => Ok(()),
     }
-    if items.is_empty() && !allow_empty {
-        return Err(SdkError::validation(
-            &field,
-            cat(&[&field, " must not be empty: an empty list cannot clear the mappings"]),
-        ));
+}
+
+fn identifier(field: &str, v: &str) -> Result<(), SdkError> {
+    non_empty_max(field, v, MAX_ID)
+}
+
+/// `connectionToolMappings`: at most 25, each connection named once, tool names non-empty.
+/// `allow_empty` is false for updates, where an empty list would be read as "no change".
+fn mappings(list: &[ConnectionToolMappingInput], allow_empty: bool) -> Result<(), SdkError> {
+    let field = "connectionToolMappings";
+    if list.len() > MAX_MAPPINGS {
+        return Err(SdkError::validation(field, format!("{field} must have at most {MAX_MAPPINGS} entries")));
     }
-    let mut out: Vec<ConnectionToolMappingInput> = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
-        let at = index(&field, i);
-        let m = Input::new(item, &at, MAPPING_KEYS)?;
-        let connection_name = m.req_str("connectionName")?;
-        path_param(&m.path("connectionName"), &connection_name)?;
-        if out.iter().any(|o| o.connection_name == connection_name) {
-            let f = m.path("connectionName");
-            return Err(SdkError::validation(&f, cat(&[&f, " repeats connection `", &connection_name, "`"])));
+    if list.is_empty() && !allow_empty {
+        return Err(SdkError::validation(field, format!("{field} must not be empty: an empty list cannot clear the mappings")));
+    }
+    for (i, m) in list.iter().enumerate() {
+        let name_field = format!("{field}[{i}].connectionName");
+        path_param(&name_field, &m.connection_name)?;
+        if list.iter().take(i).any(|o| o.connection_name == m.connection_name) {
+            return Err(SdkError::validation(&name_field, format!("{name_field} repeats connection `{}`", m.connection_name)));
         }
-        let tools = match m.opt_array("tools")? {
-            None => None,
-            Some(list) => {
-                let mut tools = Vec::with_capacity(list.len());
-                for (j, t) in list.iter().enumerate() {
-                    let tf = index(&cat(&[&at, ".tools"]), j);
-                    match t {
-                        Value::String(s) if !s.is_empty() => tools.push(String::from(s.as_ref())),
-                        Value::String(_) => return Err(SdkError::validation(&tf, cat(&[&tf, " must not be empty"]))),
-                        other => {
-                            return Err(SdkError::validation(
-                                &tf,
-                                cat(&[&tf, " must be a string, not ", super::json::type_name(other)]),
-                            ))
-                        }
-                    }
-                }
-                Some(tools)
+        for (j, tool) in m.tools.iter().flatten().enumerate() {
+            if tool.is_empty() {
+                let tf = format!("{field}[{i}].tools[{j}]");
+                return Err(SdkError::validation(&tf, format!("{tf} must not be empty")));
             }
-        };
-        out.push(ConnectionToolMappingInput { connection_name, tools });
-    }
-    Ok(Some(out))
-}
-
-/// Reads `key` as an id used in the URL path.
-fn required_path_param(input: &Input<'_>, key: &str) -> Result<String, SdkError> {
-    let v = input.req_str(key)?;
-    path_param(&input.path(key), &v)?;
-    Ok(v)
-}
-
-/// Reads `key` as a user identifier (1-255 characters).
-fn identifier(input: &Input<'_>, key: &str) -> Result<String, SdkError> {
-    let v = input.req_str(key)?;
-    non_empty_max(&input.path(key), &v, MAX_ID)?;
-    Ok(v)
-}
-
-fn access_level(input: &Input<'_>) -> Result<Option<AccessLevel>, SdkError> {
-    match input.opt_str("accessLevel")? {
-        None => Ok(None),
-        Some(s) => AccessLevel::from_name(&s).map(Some).ok_or_else(|| {
-            SdkError::validation("accessLevel", "accessLevel must be \"FULL\", \"READ_ONLY\" or \"\" (case-sensitive)")
-        }),
-    }
-}
-
-fn expiry(input: &Input<'_>) -> Result<Option<u32>, SdkError> {
-    input.opt_int("expirySeconds", MIN_EXPIRY_SECS, MAX_EXPIRY_SECS)
-}
-
-impl CreateConfigInput {
-    pub(crate) const KEYS: &'static [&'static str] = &["name", "description", "connectionToolMappings"];
-
-    #[inline(never)]
-    pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
-        let v = parse_input(json, false)?;
-        let i = Input::new(&v, "", Self::KEYS)?;
-        let name = i.req_str("name")?;
-        config_name("name", &name)?;
-        let description = i.opt_str("description")?;
-        let connection_tool_mappings = mappings(&i, "connectionToolMappings", true)?;
-        Ok(CreateConfigInput { name, description, connection_tool_mappings })
-    }
-}
-
-impl ConfigFilter {
-    pub(crate) const KEYS: &'static [&'static str] = &["id", "name", "provider", "mcpServerUrl"];
-}
-
-impl ListConfigsInput {
-    pub(crate) const KEYS: &'static [&'static str] = &["filter", "search", "pageSize", "pageToken"];
-
-    #[inline(never)]
-    pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
-        let v = parse_input(json, true)?;
-        let i = Input::new(&v, "", Self::KEYS)?;
-        let filter = match i.opt_object("filter", ConfigFilter::KEYS)? {
-            None => None,
-            Some(f) => {
-                let name = f.opt_str("name")?;
-                if let Some(n) = &name {
-                    filter_name("filter.name", n)?;
-                }
-                Some(ConfigFilter {
-                    id: f.opt_str("id")?,
-                    name,
-                    provider: f.opt_str("provider")?,
-                    mcp_server_url: f.opt_str("mcpServerUrl")?,
-                })
-            }
-        };
-        Ok(ListConfigsInput {
-            filter,
-            search: i.opt_str("search")?,
-            page_size: i.opt_int("pageSize", 0, MAX_PAGE_SIZE)?,
-            page_token: i.opt_str("pageToken")?,
-        })
-    }
-}
-
-impl ConfigIdInput {
-    pub(crate) const KEYS: &'static [&'static str] = &["configId"];
-
-    #[inline(never)]
-    pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
-        let v = parse_input(json, false)?;
-        let i = Input::new(&v, "", Self::KEYS)?;
-        Ok(ConfigIdInput { config_id: required_path_param(&i, "configId")? })
-    }
-}
-
-impl UpdateConfigInput {
-    pub(crate) const KEYS: &'static [&'static str] = &["configId", "description", "connectionToolMappings"];
-
-    #[inline(never)]
-    pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
-        let v = parse_input(json, false)?;
-        let i = Input::new(&v, "", Self::KEYS)?;
-        let config_id = required_path_param(&i, "configId")?;
-        let description = i.opt_str("description")?;
-        let connection_tool_mappings = mappings(&i, "connectionToolMappings", false)?;
-        if description.is_none() && connection_tool_mappings.is_none() {
-            return Err(SdkError::validation(
-                "description",
-                "updateConfig needs description or connectionToolMappings (or both)",
-            ));
         }
-        Ok(UpdateConfigInput { config_id, description, connection_tool_mappings })
+    }
+    Ok(())
+}
+
+impl Validate for CreateConfigInput {
+    fn validate(&self) -> Result<(), SdkError> {
+        config_name("name", &self.name)?;
+        mappings(self.connection_tool_mappings.as_deref().unwrap_or_default(), true)
     }
 }
 
-impl ListConnectedAccountsInput {
-    pub(crate) const KEYS: &'static [&'static str] = &["configId", "identifier", "includeAuthLink"];
-
-    #[inline(never)]
-    pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
-        let v = parse_input(json, false)?;
-        let i = Input::new(&v, "", Self::KEYS)?;
-        Ok(ListConnectedAccountsInput {
-            config_id: required_path_param(&i, "configId")?,
-            identifier: identifier(&i, "identifier")?,
-            include_auth_link: i.opt_bool("includeAuthLink")?,
-        })
+impl Validate for ListConfigsInput {
+    fn validate(&self) -> Result<(), SdkError> {
+        if let Some(name) = self.filter.as_ref().and_then(|f| f.name.as_deref()) {
+            filter_name("filter.name", name)?;
+        }
+        page_size(self.page_size)
     }
 }
 
-impl CreateSessionTokenInput {
-    pub(crate) const KEYS: &'static [&'static str] = &["configId", "identifier", "expirySeconds", "accessLevel"];
-
-    #[inline(never)]
-    pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
-        let v = parse_input(json, false)?;
-        let i = Input::new(&v, "", Self::KEYS)?;
-        Ok(CreateSessionTokenInput {
-            config_id: required_path_param(&i, "configId")?,
-            identifier: identifier(&i, "identifier")?,
-            expiry_seconds: expiry(&i)?,
-            access_level: access_level(&i)?,
-        })
+impl Validate for ConfigIdInput {
+    fn validate(&self) -> Result<(), SdkError> {
+        path_param("configId", &self.config_id)
     }
 }
 
-impl CreateConnectionSessionTokenInput {
-    pub(crate) const KEYS: &'static [&'static str] = &["connectionName", "identifier", "expirySeconds", "accessLevel"];
-
-    #[inline(never)]
-    pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
-        let v = parse_input(json, false)?;
-        let i = Input::new(&v, "", Self::KEYS)?;
-        Ok(CreateConnectionSessionTokenInput {
-            connection_name: required_path_param(&i, "connectionName")?,
-            identifier: identifier(&i, "identifier")?,
-            expiry_seconds: expiry(&i)?,
-            access_level: access_level(&i)?,
-        })
+impl Validate for UpdateConfigInput {
+    fn validate(&self) -> Result<(), SdkError> {
+        path_param("configId", &self.config_id)?;
+        if let Some(list) = &self.connection_tool_mappings {
+            mappings(list, false)?;
+        }
+        if self.description.is_none() && self.connection_tool_mappings.is_none() {
+            return Err(SdkError::validation("description", "updateConfig needs description or connectionToolMappings (or both)"));
+        }
+        Ok(())
     }
 }
 
-impl EnsureInstanceInput {
-    pub(crate) const KEYS: &'static [&'static str] = &["configName", "userIdentifier", "name"];
-
-    #[inline(never)]
-    pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
-        let v = parse_input(json, false)?;
-        let i = Input::new(&v, "", Self::KEYS)?;
-        let config = i.req_str("configName")?;
-        config_name("configName", &config)?;
-        Ok(EnsureInstanceInput {
-            config_name: config,
-            user_identifier: identifier(&i, "userIdentifier")?,
-            name: i.opt_str("name")?,
-        })
+impl Validate for ListConnectedAccountsInput {
+    fn validate(&self) -> Result<(), SdkError> {
+        path_param("configId", &self.config_id)?;
+        identifier("identifier", &self.identifier)
     }
 }
 
-impl InstanceFilter {
-    pub(crate) const KEYS: &'static [&'static str] = &["id", "name", "configName", "userIdentifier"];
-}
-
-impl ListInstancesInput {
-    pub(crate) const KEYS: &'static [&'static str] = &["filter", "search", "pageSize", "pageToken"];
-
-    #[inline(never)]
-    pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
-        let v = parse_input(json, true)?;
-        let i = Input::new(&v, "", Self::KEYS)?;
-        let filter = match i.opt_object("filter", InstanceFilter::KEYS)? {
-            None => None,
-            Some(f) => Some(InstanceFilter {
-                id: f.opt_str("id")?,
-                name: f.opt_str("name")?,
-                config_name: f.opt_str("configName")?,
-                user_identifier: f.opt_str("userIdentifier")?,
-            }),
-        };
-        Ok(ListInstancesInput {
-            filter,
-            search: i.opt_str("search")?,
-            page_size: i.opt_int("pageSize", 0, MAX_PAGE_SIZE)?,
-            page_token: i.opt_str("pageToken")?,
-        })
+impl Validate for CreateSessionTokenInput {
+    fn validate(&self) -> Result<(), SdkError> {
+        path_param("configId", &self.config_id)?;
+        identifier("identifier", &self.identifier)?;
+        expiry(self.expiry_seconds)
     }
 }
 
-impl InstanceIdInput {
-    pub(crate) const KEYS: &'static [&'static str] = &["instanceId"];
-
-    #[inline(never)]
-    pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
-        let v = parse_input(json, false)?;
-        let i = Input::new(&v, "", Self::KEYS)?;
-        Ok(InstanceIdInput { instance_id: required_path_param(&i, "instanceId")? })
+impl Validate for CreateConnectionSessionTokenInput {
+    fn validate(&self) -> Result<(), SdkError> {
+        path_param("connectionName", &self.connection_name)?;
+        identifier("identifier", &self.identifier)?;
+        expiry(self.expiry_seconds)
     }
 }
 
-impl UpdateInstanceInput {
-    pub(crate) const KEYS: &'static [&'static str] = &["instanceId", "name", "configName"];
+impl Validate for EnsureInstanceInput {
+    fn validate(&self) -> Result<(), SdkError> {
+        config_name("configName", &self.config_name)?;
+        identifier("userIdentifier", &self.user_identifier)
+    }
+}
 
-    #[inline(never)]
-    pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
-        let v = parse_input(json, false)?;
-        let i = Input::new(&v, "", Self::KEYS)?;
-        let instance_id = required_path_param(&i, "instanceId")?;
-        let name = i.opt_str("name")?;
-        let config = i.opt_str("configName")?;
-        if let Some(c) = &config {
+impl Validate for ListInstancesInput {
+    fn validate(&self) -> Result<(), SdkError> {
+        page_size(self.page_size)
+    }
+}
+
+impl Validate for InstanceIdInput {
+    fn validate(&self) -> Result<(), SdkError> {
+        path_param("instanceId", &self.instance_id)
+    }
+}
+
+impl Validate for UpdateInstanceInput {
+    fn validate(&self) -> Result<(), SdkError> {
+        path_param("instanceId", &self.instance_id)?;
+        if let Some(c) = &self.config_name {
             config_name("configName", c)?;
         }
-        if name.is_none() && config.is_none() {
+        if self.name.is_none() && self.config_name.is_none() {
             return Err(SdkError::validation("name", "updateInstance needs name or configName (or both)"));
         }
-        Ok(UpdateInstanceInput { instance_id, name, config_name: config })
+        Ok(())
     }
 }
 
-impl GetInstanceAuthStateInput {
-    pub(crate) const KEYS: &'static [&'static str] = &["instanceId", "includeAuthLinks"];
+impl Validate for GetInstanceAuthStateInput {
+    fn validate(&self) -> Result<(), SdkError> {
+        path_param("instanceId", &self.instance_id)
+    }
+}
 
-    #[inline(never)]
-    pub(crate) fn read(json: &str) -> Result<Self, SdkError> {
-        let v = parse_input(json, false)?;
-        let i = Input::new(&v, "", Self::KEYS)?;
-        Ok(GetInstanceAuthStateInput {
-            instance_id: required_path_param(&i, "instanceId")?,
-            include_auth_links: i.opt_bool("includeAuthLinks")?,
-        })
+impl Validate for WaitTargetInput {
+    fn validate(&self) -> Result<(), SdkError> {
+        match (&self.instance_id, self.config_id.is_some() || self.identifier.is_some()) {
+            (Some(_), true) => {
+                Err(SdkError::validation("instanceId", "waitForAuth takes either instanceId, or configId with identifier, not both"))
+            }
+            (None, false) => Err(SdkError::validation("instanceId", "waitForAuth needs instanceId, or configId with identifier")),
+            (Some(id), false) => path_param("instanceId", id),
+            (None, true) => {
+                path_param("configId", self.config_id.as_deref().ok_or_else(|| SdkError::validation("configId", "configId is required"))?)?;
+                identifier("identifier", self.identifier.as_deref().ok_or_else(|| SdkError::validation("identifier", "identifier is required"))?)
+            }
+        }
     }
 }
 
@@ -385,37 +332,10 @@ mod tests {
     use super::*;
     use crate::core::error::ErrorKind;
     use crate::core::model::tests::ts_fields;
+    use serde_json::json;
 
-    fn keys_of<T: ts_rs::TS>() -> Vec<String> {
-        let mut v: Vec<String> = ts_fields::<T>().into_iter().map(|k| k.trim_end_matches('?').to_owned()).collect();
-        v.sort();
-        v
-    }
-
-    fn sorted(keys: &[&str]) -> Vec<String> {
-        let mut v: Vec<String> = keys.iter().map(|k| (*k).to_owned()).collect();
-        v.sort();
-        v
-    }
-
-    /// The keys each reader accepts are the fields of the TypeScript declaration.
-    #[test]
-    fn accepted_keys_match_typescript() {
-        assert_eq!(sorted(CreateConfigInput::KEYS), keys_of::<CreateConfigInput>());
-        assert_eq!(sorted(MAPPING_KEYS), keys_of::<ConnectionToolMappingInput>());
-        assert_eq!(sorted(ConfigFilter::KEYS), keys_of::<ConfigFilter>());
-        assert_eq!(sorted(ListConfigsInput::KEYS), keys_of::<ListConfigsInput>());
-        assert_eq!(sorted(ConfigIdInput::KEYS), keys_of::<ConfigIdInput>());
-        assert_eq!(sorted(UpdateConfigInput::KEYS), keys_of::<UpdateConfigInput>());
-        assert_eq!(sorted(ListConnectedAccountsInput::KEYS), keys_of::<ListConnectedAccountsInput>());
-        assert_eq!(sorted(CreateSessionTokenInput::KEYS), keys_of::<CreateSessionTokenInput>());
-        assert_eq!(sorted(CreateConnectionSessionTokenInput::KEYS), keys_of::<CreateConnectionSessionTokenInput>());
-        assert_eq!(sorted(EnsureInstanceInput::KEYS), keys_of::<EnsureInstanceInput>());
-        assert_eq!(sorted(InstanceFilter::KEYS), keys_of::<InstanceFilter>());
-        assert_eq!(sorted(ListInstancesInput::KEYS), keys_of::<ListInstancesInput>());
-        assert_eq!(sorted(InstanceIdInput::KEYS), keys_of::<InstanceIdInput>());
-        assert_eq!(sorted(UpdateInstanceInput::KEYS), keys_of::<UpdateInstanceInput>());
-        assert_eq!(sorted(GetInstanceAuthStateInput::KEYS), keys_of::<GetInstanceAuthStateInput>());
+    fn parse<T: DeserializeOwned + Validate>(json: &str) -> Result<T, SdkError> {
+        read(serde_json::from_str(json).unwrap())
     }
 
     /// A field is optional in TypeScript exactly when the reader accepts the input without it.
@@ -442,9 +362,9 @@ mod tests {
         // And the readers agree: the required keys alone are accepted, each one missing is not.
         type Reader = fn(&str) -> Result<(), SdkError>;
         let cases: [(&str, Reader); 3] = [
-            (r#"{"name":"a"}"#, |j| CreateConfigInput::read(j).map(|_| ())),
-            (r#"{"configId":"c","identifier":"u"}"#, |j| CreateSessionTokenInput::read(j).map(|_| ())),
-            (r#"{"configName":"c","userIdentifier":"u"}"#, |j| EnsureInstanceInput::read(j).map(|_| ())),
+            (r#"{"name":"a"}"#, |j| parse::<CreateConfigInput>(j).map(|_| ())),
+            (r#"{"configId":"c","identifier":"u"}"#, |j| parse::<CreateSessionTokenInput>(j).map(|_| ())),
+            (r#"{"configName":"c","userIdentifier":"u"}"#, |j| parse::<EnsureInstanceInput>(j).map(|_| ())),
         ];
         for (json, read) in cases {
             read(json).unwrap();
@@ -456,6 +376,66 @@ mod tests {
                 assert_eq!(e.field.as_deref(), Some(k.as_str()), "{json} without {k}");
                 assert!(e.message.contains("is required"), "{}", e.message);
             }
+        }
+    }
+
+    /// Every key that TypeScript declares is accepted; any other is refused, naming it.
+    #[test]
+    fn accepted_keys_match_typescript() {
+        fn check<T: ts_rs::TS + DeserializeOwned + std::fmt::Debug>(base: serde_json::Value) {
+            for key in ts_fields::<T>() {
+                let key = key.trim_end_matches('?');
+                let mut v = base.clone();
+                v.as_object_mut().unwrap().entry(key).or_insert(serde_json::Value::Null);
+                if let Err(e) = serde_path_to_error::deserialize::<_, T>(v) {
+                    assert!(!e.inner().to_string().contains("unknown field"), "{key}: {e}");
+                }
+            }
+            let mut v = base.clone();
+            v.as_object_mut().unwrap().insert("nope".into(), json!(1));
+            let e = serde_path_to_error::deserialize::<_, T>(v).unwrap_err();
+            assert!(e.inner().to_string().contains("unknown field `nope`"), "{e}");
+        }
+        check::<CreateConfigInput>(json!({"name":"a"}));
+        check::<ConnectionToolMappingInput>(json!({"connectionName":"a"}));
+        check::<ConfigFilter>(json!({}));
+        check::<ListConfigsInput>(json!({}));
+        check::<ConfigIdInput>(json!({"configId":"c"}));
+        check::<UpdateConfigInput>(json!({"configId":"c"}));
+        check::<ListConnectedAccountsInput>(json!({"configId":"c","identifier":"u"}));
+        check::<CreateSessionTokenInput>(json!({"configId":"c","identifier":"u"}));
+        check::<CreateConnectionSessionTokenInput>(json!({"connectionName":"c","identifier":"u"}));
+        check::<EnsureInstanceInput>(json!({"configName":"c","userIdentifier":"u"}));
+        check::<InstanceFilter>(json!({}));
+        check::<ListInstancesInput>(json!({}));
+        check::<InstanceIdInput>(json!({"instanceId":"i"}));
+        check::<UpdateInstanceInput>(json!({"instanceId":"i"}));
+        check::<GetInstanceAuthStateInput>(json!({"instanceId":"i"}));
+    }
+
+    #[test]
+    fn type_errors_name_the_field_and_never_the_value() {
+        let e = parse::<CreateConfigInput>(r#"{"name":"a","connectionToolMappings":[{"connectionName":"c","tools":["x",3]}]}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("connectionToolMappings[0].tools[1]"));
+        assert_eq!(e.message, "connectionToolMappings[0].tools[1] must be a string, not a number");
+        let e = parse::<CreateConfigInput>(r#"{"name":"a","connectionToolMappings":[{"connectionName":"c","tool":[]}]}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("connectionToolMappings[0].tool"));
+        assert!(e.message.contains("expected one of: connectionName, tools"), "{}", e.message);
+        let e = parse::<CreateSessionTokenInput>(r#"{"configId":"c","identifier":"u","accessLevel":"s3cr3t-value"}"#).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("accessLevel"));
+        assert_eq!(e.message, r#"accessLevel must be one of "FULL", "READ_ONLY", "" (case-sensitive)"#);
+        let e = parse::<ListConfigsInput>(r#"{"pageSize":"s3cr3t-value"}"#).unwrap_err();
+        assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("pageSize"), "pageSize must be a whole number, not a string"));
+        let e = parse::<ListConfigsInput>(r#"{"pageSize":-1}"#).unwrap_err();
+        assert_eq!((e.field.as_deref(), e.message.as_str()), (Some("pageSize"), "pageSize must be a whole number"));
+        let e = parse::<CreateConfigInput>("null").unwrap_err();
+        assert_eq!((e.field.as_deref(), e.message.as_str()), (Some(""), "input must be an object, not null"));
+        let e = parse::<CreateConfigInput>(r#"["a"]"#).unwrap_err();
+        assert_eq!(e.message, "input must be an object, not an array");
+        for (json, field) in [(r#"{"name":5}"#, "name"), (r#"{"name":null}"#, "name"), (r#"{"name":"a","description":true}"#, "description")] {
+            let e = parse::<CreateConfigInput>(json).unwrap_err();
+            assert_eq!((e.kind, e.field.as_deref()), (ErrorKind::Validation, Some(field)), "{json}");
+            assert!(!e.message.contains("s3cr3t"));
         }
     }
 
@@ -483,7 +463,7 @@ mod tests {
 
     #[test]
     fn mapping_rules_and_paths() {
-        let ok = CreateConfigInput::read(
+        let ok = parse::<CreateConfigInput>(
             r#"{"name":"n","description":null,"connectionToolMappings":[{"connectionName":"gmail","tools":["a","b"]},{"connectionName":"cal","tools":null}]}"#,
         )
         .unwrap();
@@ -492,9 +472,9 @@ mod tests {
         assert_eq!(m[0].tools.as_deref(), Some(&["a".to_owned(), "b".to_owned()][..]));
         assert_eq!(m[1].tools, None);
         let many: Vec<String> = (0..26).map(|i| format!(r#"{{"connectionName":"c{i}"}}"#)).collect();
-        let e = CreateConfigInput::read(&format!(r#"{{"name":"n","connectionToolMappings":[{}]}}"#, many.join(","))).unwrap_err();
+        let e = parse::<CreateConfigInput>(&format!(r#"{{"name":"n","connectionToolMappings":[{}]}}"#, many.join(","))).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("connectionToolMappings"));
-        let e = CreateConfigInput::read(&format!(r#"{{"name":"n","connectionToolMappings":[{}]}}"#, many[..25].join(",")));
+        let e = parse::<CreateConfigInput>(&format!(r#"{{"name":"n","connectionToolMappings":[{}]}}"#, many[..25].join(",")));
         assert!(e.is_ok());
     }
 }

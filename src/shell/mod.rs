@@ -1,33 +1,40 @@
-//! The wasm-bindgen shell: the exported `Core` class.
+//! The wasm-bindgen shell: the exported `Core` class behind the JavaScript `ScalekitMcp`.
 //!
-//! Everything that needs JavaScript lives here: the global `fetch` with a plain init object,
-//! `AbortController` timeouts and the caller's `AbortSignal`, the single-flight access token,
-//! retries, the browser guard. Every decision that needs no JavaScript is made by `crate::core`.
+//! Inputs arrive as the caller's plain objects (`js/client.js` has already copied them into plain
+//! data) and are read with serde-wasm-bindgen; results leave as plain JSON-compatible objects;
+//! failures reject with a plain object describing the [`SdkError`], which `js/errors.js` turns
+//! into its error class. Every decision that needs no JavaScript is made by `crate::core`.
 //!
-//! Exported methods that return a promise take `&self` and hand an `Rc` of the client state to
-//! the call, so the wasm-bindgen object is never borrowed while a promise is pending: any number
-//! of concurrent calls, and `free()` during a call, are safe.
+//! Methods that return a promise take `&self`, clone the client's `Rc` into the call's future and
+//! return at once: the wasm-bindgen object is never borrowed while a call runs, so any number of
+//! concurrent calls, and `free()` during a call, are safe.
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-mod client;
-mod http;
+mod abort;
+mod call;
+mod fetch;
 mod js;
 mod runtime;
-mod timer;
+mod stop;
 mod wait;
 
-use crate::core::auth::parse_client_options;
-use crate::core::error::{ErrorKind, SdkError};
-use crate::core::json::quote;
-use crate::prelude::*;
-use alloc::rc::Rc;
-use client::{aborted, prepare, Call, Shared};
-use js::now_ms;
-use runtime::is_browser;
+use std::rc::Rc;
+
 use js_sys::{Function, Promise};
+use serde::Serialize;
+use serde_wasm_bindgen::Serializer;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
+
+use crate::core::auth::parse_client_options;
+use crate::core::error::{code, ErrorKind, SdkError};
+use crate::core::ops::{operation, WaitTarget};
+use crate::core::policy::DEFAULT_WAIT_TIMEOUT_MS;
+use call::{aborted, run, Client, Work};
+use runtime::is_browser;
+use wait::{wait_for_auth, Wait, WaitError};
 
 /// What a browser page or browser worker is told when it holds a client secret.
 const BROWSER_MESSAGE: &str = "Refusing to run in a browser: the client secret would be exposed to every visitor. \
@@ -35,13 +42,29 @@ Mint access tokens, session tokens and MCP URLs on a server and pass only those 
 or set dangerouslyAllowBrowser: true if you understand the risk.";
 
 fn browser_error() -> SdkError {
-    SdkError::new(ErrorKind::BrowserEnvironment, "BROWSER_ENVIRONMENT", BROWSER_MESSAGE)
+    SdkError::new(ErrorKind::BrowserEnvironment, code::BROWSER_ENVIRONMENT, BROWSER_MESSAGE)
 }
 
-fn invalid(field: &str, msg: &str) -> SdkError {
-    let mut e = SdkError::new(ErrorKind::Validation, "INVALID_ARGUMENT", msg);
-    e.field = Some(field.to_owned());
-    e
+/// Results and errors as plain objects: maps as objects, `None` as `null`.
+const PLAIN: Serializer = Serializer::json_compatible();
+
+/// `value` as a plain JavaScript value.
+pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    value.serialize(&PLAIN).unwrap_or_else(|e| error_value(&SdkError::new(ErrorKind::InvalidResponse, code::INTERNAL, e.to_string())))
+}
+
+/// The plain object a promise rejects with for `e`.
+fn error_value(e: &SdkError) -> JsValue {
+    e.serialize(&PLAIN).unwrap_or_else(|_| JsValue::from_str(&e.message))
+}
+
+/// A JavaScript input as JSON, for the core to read. `js/client.js` passes plain data only; what
+/// serde-wasm-bindgen still cannot read is refused as a `Validation` error.
+fn input(value: JsValue) -> Result<serde_json::Value, SdkError> {
+    if value.is_undefined() {
+        return Ok(serde_json::Value::Null);
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|_| SdkError::validation("", "input must be plain data: objects, arrays, strings, numbers and booleans"))
 }
 
 /// `Some(ms)` for a positive finite number, `None` when absent, an error otherwise.
@@ -49,108 +72,117 @@ fn positive_ms(field: &str, v: Option<f64>) -> Result<Option<f64>, SdkError> {
     match v {
         None => Ok(None),
         Some(ms) if ms.is_finite() && ms > 0.0 => Ok(Some(ms)),
-        Some(_) => {
-            let mut msg = String::from(field);
-            msg.push_str(" must be a positive, finite number of milliseconds");
-            Err(invalid(field, &msg))
-        }
+        Some(_) => Err(SdkError::validation(field, format!("{field} must be a positive, finite number of milliseconds"))),
     }
 }
 
-/// The low-level client behind the JavaScript `ScalekitMcp` class: JSON strings in and out.
+/// The low-level client behind the JavaScript `ScalekitMcp` class.
 #[wasm_bindgen]
 pub struct Core {
-    shared: Rc<Shared>,
+    client: Rc<Client>,
 }
 
 #[wasm_bindgen]
 impl Core {
-    /// `optionsJson`: `{envUrl, clientId, clientSecret, timeoutMs?, maxRetries?,
-    /// dangerouslyAllowBrowser?}`. Throws an SdkError JSON string on invalid options, or in a
+    /// `options`: `{envUrl, clientId, clientSecret, timeoutMs?, maxRetries?,
+    /// dangerouslyAllowBrowser?}`. Throws a plain error object on invalid options, or in a
     /// browser without `dangerouslyAllowBrowser` (the secret would be exposed).
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(js_name = optionsJson)] options_json: &str) -> Result<Core, JsValue> {
-        let opts = parse_client_options(options_json).map_err(|e| JsValue::from_str(&e.to_json()))?;
-        let shared = Rc::new(Shared::new(opts));
-        if !shared.opts.dangerously_allow_browser && is_browser() {
-            return Err(shared.reject_value(&browser_error()));
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "object")] options: JsValue) -> Result<Core, JsValue> {
+        let opts = input(options).and_then(parse_client_options).map_err(|e| error_value(&e))?;
+        if !opts.allow_browser() && is_browser() {
+            return Err(error_value(&browser_error()));
         }
-        Ok(Core { shared })
+        Ok(Core { client: Rc::new(Client::new(opts)) })
     }
 
-    /// Runs operation `op` (`createConfig`, `ensureInstance`, ...) with its camelCase JSON input.
-    /// Resolves with the camelCase JSON output; rejects with an SdkError JSON string.
-    /// `timeoutMs` (default: the client's) covers the whole call, retries included.
-    #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
+    /// Runs operation `op` (`createConfig`, `ensureInstance`, ...) with its input. Resolves with
+    /// its result; rejects with a plain error object. `timeoutMs` (default: the client's) covers
+    /// the whole call, retries included.
+    #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
     pub fn call(
         &self,
         op: &str,
-        #[wasm_bindgen(js_name = inputJson)] input_json: &str,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] input: JsValue,
         signal: Option<AbortSignal>,
         #[wasm_bindgen(js_name = timeoutMs)] timeout_ms: Option<f64>,
     ) -> Promise {
-        let shared = self.shared.clone();
-        let checked = self.precheck(signal.as_ref()).and_then(|()| {
-            let timeout = positive_ms("timeoutMs", timeout_ms)?.unwrap_or(shared.opts.timeout_ms);
-            let (op, req) = prepare(op, input_json)?;
-            Ok((op, req, timeout))
+        let prepared = self.precheck(signal.as_ref()).and_then(|()| {
+            let spec = operation(op).ok_or_else(|| SdkError::validation("", format!("unknown operation {op}")))?;
+            let timeout = positive_ms("timeoutMs", timeout_ms)?.unwrap_or(self.client.opts.timeout());
+            let request = (spec.build)(self::input(input)?)?;
+            Ok((Work { request, retry_safe: spec.retry_safe, answer: spec.answer }, timeout))
         });
-        let (op, req, timeout) = match checked {
-            Ok(v) => v,
-            Err(e) => return Promise::reject(&shared.reject_value(&e)),
+        let (work, timeout) = match prepared {
+            Ok(p) => p,
+            Err(e) => return Promise::reject(&error_value(&e)),
         };
-        let now = now_ms();
-        client::start(Call::new(shared, op, req, signal, timeout, now), now)
+        let client = self.client.clone();
+        future_to_promise(async move {
+            run(client, &work, signal.as_ref(), timeout).await.map(|answer| to_js(&answer)).map_err(|e| error_value(&e))
+        })
     }
 
     /// Polls the auth state of `{instanceId}` or `{configId, identifier}` until every connection
-    /// is ACTIVE, and resolves with that state's JSON. `onPending(stateJson)` sees every state
-    /// that is not yet complete; if it throws, the promise rejects with what it threw.
-    /// `timeoutMs` (default 300000) bounds the whole wait (then AuthTimeout); each poll uses the
-    /// client's request timeout, capped by the time left.
-    #[wasm_bindgen(js_name = waitForAuth, unchecked_return_type = "Promise<string>")]
+    /// is ACTIVE, and resolves with that state. `onPending(state)` sees every state that is not
+    /// yet complete; if it throws, the promise rejects with what it threw. `timeoutMs` (default
+    /// 300000) bounds the whole wait (then AuthTimeout); each poll uses the client's request
+    /// timeout, capped by the time left.
+    #[wasm_bindgen(js_name = waitForAuth, unchecked_return_type = "Promise<unknown>")]
     pub fn wait_for_auth(
         &self,
-        #[wasm_bindgen(js_name = inputJson)] input_json: &str,
-        #[wasm_bindgen(js_name = onPending, unchecked_param_type = "((stateJson: string) => void) | null | undefined")]
+        #[wasm_bindgen(unchecked_param_type = "unknown")] target: JsValue,
+        #[wasm_bindgen(js_name = onPending, unchecked_param_type = "((state: unknown) => void) | null | undefined")]
         on_pending: Option<Function>,
         signal: Option<AbortSignal>,
         #[wasm_bindgen(js_name = timeoutMs)] timeout_ms: Option<f64>,
         #[wasm_bindgen(js_name = pollIntervalMs)] poll_interval_ms: Option<f64>,
         #[wasm_bindgen(js_name = includeAuthLinks)] include_auth_links: Option<bool>,
     ) -> Promise {
-        let shared = self.shared.clone();
-        let checked = self.precheck(signal.as_ref()).and_then(|()| {
-            let timeout = positive_ms("timeoutMs", timeout_ms)?.unwrap_or(wait::DEFAULT_WAIT_TIMEOUT_MS);
-            let interval = positive_ms("pollIntervalMs", poll_interval_ms)?;
-            let target = wait::Target::parse(input_json, include_auth_links.unwrap_or(false))?;
-            Ok((timeout, interval, target))
+        let prepared = self.precheck(signal.as_ref()).and_then(|()| {
+            Ok(Wait {
+                timeout_ms: positive_ms("timeoutMs", timeout_ms)?.unwrap_or(DEFAULT_WAIT_TIMEOUT_MS),
+                poll_interval_ms: positive_ms("pollIntervalMs", poll_interval_ms)?,
+                target: WaitTarget::read(input(target)?)?,
+                include_links: include_auth_links.unwrap_or(false),
+                on_pending,
+                signal,
+            })
         });
-        let (timeout, interval, target) = match checked {
-            Ok(v) => v,
-            Err(e) => return Promise::reject(&shared.reject_value(&e)),
+        let wait = match prepared {
+            Ok(w) => w,
+            Err(e) => return Promise::reject(&error_value(&e)),
         };
-        wait::start(shared, target, on_pending, signal, timeout, interval)
+        let client = self.client.clone();
+        future_to_promise(async move {
+            match wait_for_auth(client, wait).await {
+                Ok(state) => Ok(to_js(&state)),
+                Err(WaitError::Sdk(e)) => Err(error_value(&e)),
+                Err(WaitError::Thrown(thrown)) => Err(thrown),
+            }
+        })
     }
 
-    /// `{"envUrl": ..., "clientId": ...}`: safe to show, never the secret.
-    pub fn describe(&self) -> String {
-        let mut out = String::from("{\"envUrl\":");
-        out.push_str(&quote(&self.shared.opts.env_url));
-        out.push_str(",\"clientId\":");
-        out.push_str(&quote(&self.shared.opts.client_id));
-        out.push('}');
-        out
+    /// `{envUrl, clientId}`: safe to show, never the secret.
+    #[wasm_bindgen(unchecked_return_type = "{ envUrl: string, clientId: string }")]
+    pub fn describe(&self) -> JsValue {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Described<'a> {
+            env_url: &'a str,
+            client_id: &'a str,
+        }
+        to_js(&Described { env_url: &self.client.opts.env_url, client_id: &self.client.opts.client_id })
     }
 }
 
 impl Core {
     /// Refusals that need no input: an already aborted signal, a browser without opt-in.
     fn precheck(&self, signal: Option<&AbortSignal>) -> Result<(), SdkError> {
-        if signal.is_some_and(|s| s.aborted()) {
+        if signal.is_some_and(AbortSignal::aborted) {
             return Err(aborted());
         }
-        if !self.shared.opts.dangerously_allow_browser && is_browser() {
+        if !self.client.opts.allow_browser() && is_browser() {
             return Err(browser_error());
         }
         Ok(())

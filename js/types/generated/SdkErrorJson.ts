@@ -3,7 +3,7 @@ import type { ErrorDetail } from "./ErrorDetail";
 import type { ErrorKind } from "./ErrorKind";
 
 /**
- * Every failure of the SDK, as JavaScript receives it (`SdkError::to_json`).
+ * Every failure of the package, as JavaScript receives it.
  */
 export type SdkErrorJson = { kind: ErrorKind, message: string, 
 /**
@@ -11,7 +11,7 @@ export type SdkErrorJson = { kind: ErrorKind, message: string,
  */
 status: number | null, 
 /**
- * gRPC status name (`NOT_FOUND`, ...) or the SDK's own code (`INVALID_ARGUMENT`, `TIMEOUT`, ...).
+ * gRPC status name (`NOT_FOUND`, ...) or the package's own code (`INVALID_ARGUMENT`, `TIMEOUT`, ...).
  */
 code: string, 
 /**

@@ -1,0 +1,265 @@
+//! Calls: the state one client shares between its calls (options, the access token, the one
+//! token request in flight) and the run of one call, as straight-line async code that performs
+//! what `core::policy` decides: the token, an attempt, one re-authentication on 401, retries with
+//! backoff or `Retry-After`, all within the call's deadline.
+//!
+//! State lives behind a `RefCell` borrowed only in short synchronous steps, never across an
+//! `.await`, so any number of calls may run at once on one client.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use futures_util::future::{FutureExt, LocalBoxFuture, Shared, WeakShared};
+
+use super::fetch::{attempt, Answered, Attempt};
+use super::js::now_ms;
+use super::stop::{timer, Stop, Stopped};
+use crate::core::auth::{parse_token_response, token_request, ClientOptions};
+use crate::core::error::{code, ErrorKind, SdkError};
+use crate::core::ops::{Answer, HttpRequest};
+use crate::core::policy::{parse_retry_after, Decision, Outcome, Retries, TokenCache};
+use crate::core::redact::Redactor;
+use web_sys::AbortSignal;
+
+/// An access token ready to send, and its number, to tell it from a newer one after a 401.
+#[derive(Clone)]
+struct Bearer {
+    header: Rc<str>,
+    generation: u64,
+}
+
+type TokenFlight = Shared<LocalBoxFuture<'static, Result<Bearer, SdkError>>>;
+
+struct TokenState {
+    cache: TokenCache,
+    bearer: Option<Bearer>,
+    generation: u64,
+    /// The token request in flight, shared by every call waiting for it. Held weakly: when every
+    /// waiting call has given up, the request is dropped, which aborts it.
+    flight: Option<WeakShared<LocalBoxFuture<'static, Result<Bearer, SdkError>>>>,
+}
+
+/// What one client shares between its calls.
+pub(crate) struct Client {
+    pub(crate) opts: ClientOptions,
+    state: RefCell<TokenState>,
+}
+
+/// The operation a call performs: its request, whether it is safe to repeat once sent, and how
+/// its answer is read.
+pub(crate) struct Work {
+    pub(crate) request: HttpRequest,
+    pub(crate) retry_safe: bool,
+    pub(crate) answer: fn(&[u8]) -> Result<Answer, SdkError>,
+}
+
+pub(crate) fn timed_out(ms: f64) -> SdkError {
+    SdkError::new(ErrorKind::Timeout, code::TIMEOUT, format!("Request timed out after {} ms", ms.max(0.0).round()))
+}
+
+pub(crate) fn aborted() -> SdkError {
+    SdkError::new(ErrorKind::Abort, code::ABORTED, "The operation was aborted by its AbortSignal")
+}
+
+impl Stopped {
+    /// The error of a call with time limit `timeout_ms` that stopped for this reason.
+    pub(crate) fn error(self, timeout_ms: f64) -> SdkError {
+        match self {
+            Stopped::TimedOut => timed_out(timeout_ms),
+            Stopped::Aborted => aborted(),
+        }
+    }
+}
+
+impl Client {
+    pub(crate) fn new(opts: ClientOptions) -> Client {
+        let state = TokenState { cache: TokenCache::new(), bearer: None, generation: 0, flight: None };
+        Client { opts, state: RefCell::new(state) }
+    }
+
+    /// The redactor for this client's secrets: the client secret and the access token in use.
+    pub(crate) fn redactor(&self) -> Redactor {
+        self.opts.redactor(self.state.borrow().cache.token())
+    }
+
+    /// The access token to send now: the cached one, or the one the token request in flight (or
+    /// a new one) brings, unless the call stops first. Leaving early does not cancel the request
+    /// for the other calls waiting on it.
+    async fn bearer(self: &Rc<Self>, stop: &mut Stop) -> Result<Result<Bearer, SdkError>, Stopped> {
+        let flight = {
+            let mut st = self.state.borrow_mut();
+            if st.cache.get(now_ms()).is_some() {
+                if let Some(b) = &st.bearer {
+                    return Ok(Ok(b.clone()));
+                }
+            }
+            match st.flight.as_ref().and_then(WeakShared::upgrade) {
+                Some(f) => f,
+                None => {
+                    let f: TokenFlight = fetch_token(self.clone()).boxed_local().shared();
+                    st.flight = f.downgrade();
+                    f
+                }
+            }
+        };
+        stop.run(flight).await
+    }
+
+    /// Forgets the token numbered `generation` (after a 401 with it, or when it could not be
+    /// sent), unless a newer one replaced it meanwhile.
+    fn forget(&self, generation: u64) {
+        let mut st = self.state.borrow_mut();
+        if st.bearer.as_ref().is_some_and(|b| b.generation == generation) {
+            st.cache.clear();
+            st.bearer = None;
+        }
+    }
+
+    /// The error for a connection failure with `detail` (the system error code or a message).
+    fn connection_error(&self, detail: Option<&str>) -> SdkError {
+        let base = &self.opts.env_url;
+        let message = match detail {
+            Some(d) if !d.is_empty() && d.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') => {
+                format!("Could not reach {base} ({d})")
+            }
+            Some(d) if !d.is_empty() => format!("Could not reach {base}: {}", crate::core::error::sanitize_message(&self.redactor().clean(d))),
+            _ => format!("Could not reach {base}"),
+        };
+        SdkError::new(ErrorKind::Connection, code::CONNECTION_ERROR, message)
+    }
+
+    /// The error for a non-2xx answer.
+    fn http_error(&self, a: &Answered) -> SdkError {
+        if a.status == 0 || (300..400).contains(&a.status) {
+            return redirected(a.status, a.location.as_deref(), &self.opts.env_url);
+        }
+        let retry_after = a.retry_after.as_deref().and_then(|v| parse_retry_after(v, now_ms()));
+        SdkError::from_http(&self.redactor(), a.status, a.trace_id.as_deref(), retry_after, &String::from_utf8_lossy(&a.body))
+    }
+}
+
+/// The origin of a redirect's `Location` (never its path or query, which may carry a code).
+fn origin(location: &str) -> Option<&str> {
+    let (scheme, rest) = location.split_once("://")?;
+    if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')) {
+        return None;
+    }
+    let end = rest.find(['/', '?', '#']).map_or(location.len(), |i| scheme.len() + 3 + i);
+    location.get(..end)
+}
+
+/// A redirect answer: not followed, so that no credential goes to another origin than the
+/// environment's.
+fn redirected(status: u16, location: Option<&str>, env_url: &str) -> SdkError {
+    let target = match location.map(str::trim) {
+        Some(l) => match origin(l) {
+            Some(o) => format!(" to {}", crate::core::error::sanitize_message(o)),
+            None => format!(" within {env_url}"),
+        },
+        None => String::new(),
+    };
+    let what = if status == 0 { "a redirect".to_owned() } else { format!("HTTP {status}") };
+    let mut e = SdkError::new(
+        ErrorKind::Api,
+        code::REDIRECTED,
+        format!("the server answered {what}, a redirect{target}; redirects are not followed, so that credentials go to {env_url} only"),
+    );
+    e.status = (status != 0).then_some(status);
+    e
+}
+
+/// The token request, `POST /oauth/token` with the client credentials, with its retries (it is
+/// safe to repeat, whatever went wrong). It has no deadline of its own: it lives as long as a
+/// call waits for it.
+async fn fetch_token(client: Rc<Client>) -> Result<Bearer, SdkError> {
+    let result = token_attempts(&client).await;
+    let mut st = client.state.borrow_mut();
+    st.flight = None;
+    let grant = result?;
+    st.cache.store(&grant, now_ms());
+    st.generation += 1;
+    let bearer = Bearer { header: Rc::from(format!("Bearer {}", grant.access_token)), generation: st.generation };
+    st.bearer = Some(bearer.clone());
+    Ok(bearer)
+}
+
+async fn token_attempts(client: &Client) -> Result<crate::core::auth::TokenGrant, SdkError> {
+    let req = token_request(&client.opts);
+    let url = req.url(&client.opts.env_url);
+    let mut stop = Stop::new(f64::INFINITY, None);
+    let mut retries = Retries::new(true, client.opts.retries(), false);
+    loop {
+        let (error, outcome) = match attempt(&req, &url, None, &mut stop).await {
+            Ok(Attempt::Answered(a)) if (200..300).contains(&a.status) => {
+                return parse_token_response(&client.redactor(), a.status, &a.body).map_err(|e| with_trace(e, a.trace_id))
+            }
+            Ok(Attempt::Answered(a)) if a.status == 0 || (300..400).contains(&a.status) => return Err(client.http_error(&a)),
+            Ok(Attempt::Answered(a)) => {
+                let mut e = parse_token_response(&client.redactor(), a.status, &a.body).err().unwrap_or_else(|| client.http_error(&a));
+                e.trace_id = e.trace_id.or(a.trace_id);
+                e.retry_after_ms = a.retry_after.as_deref().and_then(|v| parse_retry_after(v, now_ms()));
+                (e, Outcome::Status(a.status))
+            }
+            Ok(Attempt::TooLarge { status, trace_id }) => return Err(with_trace(too_large(status), trace_id)),
+            Ok(Attempt::Failed { outcome, detail }) => (client.connection_error(detail.as_deref()), outcome),
+            Ok(Attempt::Unusable { detail, .. }) => return Err(client.connection_error(detail.as_deref())),
+            // Cannot happen: this stop has no deadline and no signal.
+            Err(s) => return Err(s.error(0.0)),
+        };
+        match retries.after(outcome, error.retry_after_ms, js_sys::Math::random(), f64::INFINITY) {
+            Decision::Retry(delay) => timer(delay).await,
+            Decision::Fail | Decision::Reauthenticate => return Err(error),
+        }
+    }
+}
+
+fn with_trace(mut e: SdkError, trace_id: Option<String>) -> SdkError {
+    e.trace_id = e.trace_id.or(trace_id);
+    e
+}
+
+fn too_large(status: u16) -> SdkError {
+    SdkError::invalid_response(Some(status), "the response body is larger than 10 MiB")
+}
+
+/// Runs one call: `work` on `client`, within `timeout_ms`, until `signal` aborts.
+pub(crate) async fn run(client: Rc<Client>, work: &Work, signal: Option<&AbortSignal>, timeout_ms: f64) -> Result<Answer, SdkError> {
+    let mut stop = Stop::new(timeout_ms, signal);
+    let stopped = |s: Stopped| s.error(timeout_ms);
+    let url = work.request.url(&client.opts.env_url);
+    let mut retries = Retries::new(work.retry_safe, client.opts.retries(), true);
+    loop {
+        let bearer = client.bearer(&mut stop).await.map_err(stopped)??;
+        let (error, outcome) = match attempt(&work.request, &url, Some(&bearer.header), &mut stop).await.map_err(stopped)? {
+            Attempt::Answered(a) if (200..300).contains(&a.status) => {
+                return (work.answer)(&a.body).map_err(|e| with_trace(e.with_status(a.status), a.trace_id));
+            }
+            Attempt::Answered(a) => {
+                let e = client.http_error(&a);
+                if e.code == code::REDIRECTED {
+                    return Err(e);
+                }
+                if a.status == 401 {
+                    // Revoked or expired early: forget it (unless another call already replaced
+                    // it); the policy asks for a fresh one once.
+                    client.forget(bearer.generation);
+                }
+                (e, Outcome::Status(a.status))
+            }
+            Attempt::TooLarge { status, trace_id } => return Err(with_trace(too_large(status), trace_id)),
+            Attempt::Failed { outcome, detail } => (client.connection_error(detail.as_deref()), outcome),
+            Attempt::Unusable { detail, headers } => {
+                if headers {
+                    // The token could not be sent: it must not be sent again.
+                    client.forget(bearer.generation);
+                }
+                return Err(client.connection_error(detail.as_deref()));
+            }
+        };
+        match retries.after(outcome, error.retry_after_ms, js_sys::Math::random(), stop.remaining()) {
+            Decision::Fail => return Err(error),
+            Decision::Reauthenticate => {}
+            Decision::Retry(delay) => stop.sleep(delay).await.map_err(stopped)?,
+        }
+    }
+}
