@@ -11,6 +11,8 @@
 //   GET    /_emulator/requests               the request log                            -> [entry...]
 //   DELETE /_emulator/requests               clear the request log                      -> {}
 //   GET    /_emulator/counters                                                          -> {token_requests, api_requests}
+//   GET    /_emulator/clock                  the emulator's "now"                       -> {now, now_ms, offset_ms}
+//   POST   /_emulator/clock                  {advance_ms}: move "now" forward           -> {now, now_ms, offset_ms}
 //   GET    /_emulator/authorize/{token}      an authentication link: the account turns ACTIVE (HTML)
 
 import { errors } from './errors.mjs';
@@ -84,6 +86,24 @@ export function clearRequests(ctx) {
 export function counters(ctx) {
   const c = ctx.emu.recorder.counters();
   return ok({ token_requests: c.tokenRequests, api_requests: c.apiRequests });
+}
+
+const clockJson = ({ now, nowMs, offsetMs }) => ({ now, now_ms: nowMs, offset_ms: offsetMs });
+
+export const getClock = (ctx) => ok(clockJson(ctx.emu.clock.state()));
+
+export function advanceClock(ctx) {
+  const body = jsonBody(ctx);
+  const ms = body.advance_ms ?? body.advanceMs;
+  for (const key of Object.keys(body)) {
+    if (key !== 'advance_ms' && key !== 'advanceMs') throw errors.invalidArgument(`unknown clock field "${key}"`);
+  }
+  try {
+    return ok(clockJson(ctx.emu.advanceTime(ms, 'advance_ms')));
+  } catch (err) {
+    if (err instanceof RangeError) throw errors.invalidArgument(err.message);
+    throw err;
+  }
 }
 
 export function authorize(ctx) {

@@ -104,6 +104,16 @@ export interface EmulatorJwks {
   keys: Array<{ kty: 'RSA'; n: string; e: string; kid: string; alg: 'RS256'; use: 'sig' }>;
 }
 
+/** The emulator's clock. */
+export interface EmulatorClock {
+  /** Emulator time, RFC 3339 UTC. */
+  now: string;
+  /** Emulator time in milliseconds since the epoch. */
+  nowMs: number;
+  /** How far emulator time is ahead of the system clock, in milliseconds (0 after start or `reset()`). */
+  offsetMs: number;
+}
+
 /** Thrown by `authorize()` for a link that cannot be used. */
 export interface AuthorizeError extends Error {
   outcome: 'used' | 'expired' | 'unknown';
@@ -119,8 +129,16 @@ export interface Emulator {
   readonly clientSecret: string;
   /** Stops the server and drops every connection. */
   close(): Promise<void>;
-  /** Forgets configs, instances, accounts, links, tokens, faults, the log and the counters. */
+  /** Forgets configs, instances, accounts, links, tokens, faults, the log and the counters; the clock goes back to the system clock. */
   reset(): void;
+  /**
+   * Moves the emulator's "now" forward by `ms` milliseconds (a non-negative integer; RangeError
+   * otherwise): access tokens, session tokens and authentication links expire as if the time had
+   * passed, and tokens minted afterwards carry the advanced time.
+   */
+  advanceTime(ms: number): EmulatorClock;
+  /** The emulator's clock. */
+  clock(): EmulatorClock;
   /** Sets the status of a connected account, creating it if missing. */
   setAccountStatus(account: { connectionName: string; identifier: string; status: AccountStatus }): EmulatorAccount;
   accounts(): EmulatorAccount[];

@@ -110,8 +110,23 @@ export async function startEmulator(options = {}) {
       return closing;
     },
 
-    /** Forgets configs, instances, accounts, links, tokens, faults, the log and the counters. */
+    /**
+     * Forgets configs, instances, accounts, links, tokens, faults, the log and the counters, and
+     * puts the clock back to the system clock.
+     */
     reset: () => emu.reset(),
+
+    /**
+     * Moves the emulator's "now" forward by `ms` milliseconds (a non-negative integer): access
+     * tokens, session tokens and authentication links expire as if that time had passed, and
+     * everything minted afterwards carries the advanced time. Returns {now, nowMs, offsetMs}.
+     */
+    advanceTime(ms) {
+      return emu.advanceTime(ms);
+    },
+
+    /** The emulator's clock: {now (RFC 3339), nowMs, offsetMs (the total advance since start or reset)}. */
+    clock: () => emu.clock.state(),
 
     /** Sets (creating if missing) the status of a connected account; returns the account. */
     setAccountStatus: ({ connectionName, identifier, status }) =>

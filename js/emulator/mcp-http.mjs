@@ -152,7 +152,7 @@ function authenticate(emu, req, endpoint) {
     fail(401, TRANSPORT_ERROR, `Unauthorized: ${description}`, {
       'www-authenticate': `Bearer realm="${REALM}", error="invalid_token", error_description="${description}"`,
     });
-  const checked = emu.signer.check(token);
+  const checked = emu.signer.check(token, emu.clock.now());
   if (checked.error === 'expired') throw refuse('the session token expired');
   if (checked.error) throw refuse('the session token is not valid');
   const claims = checked.claims;
@@ -197,7 +197,7 @@ function post(ctx, scope, headers) {
     if (!(err instanceof RpcError)) throw err;
     reply = { jsonrpc: '2.0', id: message.id, error: err.toJson() };
   }
-  touch(scope);
+  touch(emu, scope);
   return respond(reply, type, headers);
 }
 
@@ -221,7 +221,7 @@ function initialize(ctx, scope, message, type, headers) {
     protocolVersion,
     clientInfo: params.clientInfo,
   });
-  touch(scope);
+  touch(emu, scope);
   const reply = { jsonrpc: '2.0', id: message.id, result: initializeResult(protocolVersion) };
   return respond(reply, type, { ...headers, 'mcp-session-id': session.id });
 }
@@ -255,8 +255,8 @@ function sessionOf(emu, req, scope) {
 }
 
 /** Instances remember when they were last used (their `last_used_at`). */
-function touch(scope) {
-  if (scope.instance) scope.instance.lastUsedAt = Date.now();
+function touch(emu, scope) {
+  if (scope.instance) scope.instance.lastUsedAt = emu.clock.now();
 }
 
 /**

@@ -61,5 +61,7 @@ export const ROUTES = [
   route('GET', '/_emulator/requests', control.listRequests),
   route('DELETE', '/_emulator/requests', control.clearRequests),
   route('GET', '/_emulator/counters', control.counters),
+  route('GET', '/_emulator/clock', control.getClock),
+  route('POST', '/_emulator/clock', control.advanceClock),
   route('GET', '/_emulator/authorize/{token}', control.authorize),
 ];

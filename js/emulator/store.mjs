@@ -6,6 +6,7 @@
 // mapping) so every caller answers them the same way.
 
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { Clock } from './clock.mjs';
 import { errors, violation } from './errors.mjs';
 
 /** Statuses a connected account can have (connected_accounts.ConnectorStatus names). */
@@ -18,10 +19,12 @@ export class Store {
    * @param {object} options
    * @param {import('./catalogue.mjs').Catalogue} options.catalogue
    * @param {number} options.authLinkTtl  seconds an authentication link stays valid
+   * @param {Clock} [options.clock]        emulator time (the system clock when omitted)
    */
-  constructor({ catalogue, authLinkTtl }) {
+  constructor({ catalogue, authLinkTtl, clock = new Clock() }) {
     this.catalogue = catalogue;
     this.authLinkTtl = authLinkTtl;
+    this.clock = clock;
     this.reset();
   }
 
@@ -82,7 +85,7 @@ export class Store {
 
   createConfig({ name, description = '', mappings }) {
     if (this.findConfigByName(name)) throw errors.alreadyExists(`MCP config with name "${name}" already exists`);
-    const now = Date.now();
+    const now = this.clock.now();
     const config = {
       id: this.newId('cfg'),
       name,
@@ -122,7 +125,7 @@ export class Store {
     const config = this.getConfig(id);
     if (description !== undefined) config.description = description;
     if (mappings !== undefined) config.mappings = mappings;
-    config.updatedAt = Date.now();
+    config.updatedAt = this.clock.now();
     return config;
   }
 
@@ -154,7 +157,7 @@ export class Store {
         violation('status', 'string.in', `value must be in list [${ACCOUNT_STATUSES.join(', ')}]`),
       ]);
     }
-    const now = Date.now();
+    const now = this.clock.now();
     let account = this.account(connectionName, identifier);
     if (!account) {
       account = { id: this.newId('ca'), connectionName, identifier, status, createdAt: now, updatedAt: now };
@@ -172,7 +175,7 @@ export class Store {
   /** Issues a fresh single-use authentication link token for an account. */
   issueAuthLink(account) {
     const token = randomBytes(24).toString('base64url');
-    this.links.set(token, { account, expiresAt: Date.now() + this.authLinkTtl * 1000, usedAt: null });
+    this.links.set(token, { account, expiresAt: this.clock.now() + this.authLinkTtl * 1000, usedAt: null });
     return token;
   }
 
@@ -184,8 +187,8 @@ export class Store {
     const link = this.links.get(token);
     if (!link) return { outcome: 'unknown' };
     if (link.usedAt !== null) return { outcome: 'used', account: link.account };
-    if (Date.now() >= link.expiresAt) return { outcome: 'expired', account: link.account };
-    link.usedAt = Date.now();
+    if (this.clock.now() >= link.expiresAt) return { outcome: 'expired', account: link.account };
+    link.usedAt = this.clock.now();
     const { connectionName, identifier } = link.account;
     return { outcome: 'authorized', account: this.setAccountStatus(connectionName, identifier, 'ACTIVE') };
   }
@@ -199,7 +202,7 @@ export class Store {
     const displayName = name || `${configName}-${userIdentifier}`;
     const existing = this.findInstance(config.id, userIdentifier, displayName);
     if (existing) return existing;
-    const now = Date.now();
+    const now = this.clock.now();
     const instance = {
       id: this.newId('inst'),
       name: displayName,
@@ -253,7 +256,7 @@ export class Store {
     }
     instance.name = newName;
     instance.configId = configId;
-    instance.updatedAt = Date.now();
+    instance.updatedAt = this.clock.now();
     return instance;
   }
 
@@ -273,12 +276,12 @@ export class Store {
   accessTokenState(token) {
     const entry = this.accessTokens.get(token);
     if (!entry) return 'unknown';
-    return Date.now() >= entry.expiresAt ? 'expired' : 'valid';
+    return this.clock.now() >= entry.expiresAt ? 'expired' : 'valid';
   }
 
   /** Expires every access token issued so far; returns how many there were. */
   expireAccessTokens() {
-    const now = Date.now();
+    const now = this.clock.now();
     for (const entry of this.accessTokens.values()) entry.expiresAt = Math.min(entry.expiresAt, now);
     return this.accessTokens.size;
   }
@@ -293,7 +296,7 @@ export class Store {
     let id;
     do id = randomBytes(16).toString('hex');
     while (this.mcpSessions.has(id));
-    const session = { id, target, subject, protocolVersion, clientInfo, createdAt: Date.now(), initialized: false };
+    const session = { id, target, subject, protocolVersion, clientInfo, createdAt: this.clock.now(), initialized: false };
     this.mcpSessions.set(id, session);
     return session;
   }
