@@ -6,15 +6,20 @@
 //
 // Each URL is one MCP endpoint:
 //   POST    one JSON-RPC message (batches are refused, as since MCP 2025-06-18). `initialize` opens
-//           a session (its id in the `Mcp-Session-Id` answer header); every later message needs that
-//           header (missing: 400; unknown, ended, or opened on another URL or for another user: 404)
-//           and, when it sends `MCP-Protocol-Version`, the negotiated version (otherwise 400).
+//           a session (its id in the `Mcp-Session-Id` answer header) and negotiates the version,
+//           whatever headers it carries. Any other message that declares a protocol version the
+//           emulator does not serve (`MCP-Protocol-Version`, or `params._meta` of newer revisions)
+//           is a 400 naming the served ones, before any session check. Every later message needs
+//           the session header (missing: 400; unknown, ended, or opened on another URL or for
+//           another user: 404) and, when it sends `MCP-Protocol-Version`, the negotiated version
+//           (otherwise 400).
 //           Notifications and responses: 202, no body. Requests: 200 with the JSON-RPC answer as
 //           `application/json` or as one `text/event-stream` event, whichever the Accept header
 //           prefers (a tie goes to the emulator's `mcpResponse` preference, JSON by default); an
 //           Accept allowing neither: 406. The body must be `application/json` (415).
 //   GET     405: the emulator offers no server-initiated stream.
-//   DELETE  ends the session (200); later requests with its id: 404.
+//   DELETE  ends the session (200); later requests with its id: 404. An unserved
+//           `MCP-Protocol-Version`: 400, as for POST.
 // Checked first on every method, in order: a browser `Origin` that is neither loopback nor the
 // emulator's own host (403), a URL that names no live instance, config or connection (404 with
 // the gateway's {"code":5,"message":"Not Found","details":[]}: deleting an instance or a config
@@ -184,6 +189,7 @@ function post(ctx, scope, headers) {
   if (!type) throw fail(406, TRANSPORT_ERROR, 'Not Acceptable: the client must accept application/json or text/event-stream');
 
   if (kind === 'request' && message.method === 'initialize') return initialize(ctx, scope, message, type, headers);
+  checkProtocolVersion(req, message);
 
   const session = sessionOf(emu, req, scope);
   if (kind !== 'request') {
@@ -227,12 +233,13 @@ function initialize(ctx, scope, message, type, headers) {
 }
 
 function endSession(ctx, scope, headers) {
+  checkProtocolVersion(ctx.req);
   const session = sessionOf(ctx.emu, ctx.req, scope);
   ctx.emu.store.closeMcpSession(session.id);
   return { status: 200, empty: true, headers };
 }
 
-/** The open session a request names; checks the protocol version header against it. */
+/** The open session a request names; a protocol version header must be the one it negotiated. */
 function sessionOf(emu, req, scope) {
   const id = req.headers['mcp-session-id'];
   if (id === undefined || id === '') {
@@ -243,15 +250,40 @@ function sessionOf(emu, req, scope) {
     throw fail(404, SESSION_NOT_FOUND, 'Session not found');
   }
   const version = req.headers['mcp-protocol-version'];
-  if (version !== undefined) {
-    if (!MCP_PROTOCOL_VERSIONS.includes(version)) {
-      throw fail(400, TRANSPORT_ERROR, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${MCP_PROTOCOL_VERSIONS.join(', ')})`);
-    }
-    if (version !== session.protocolVersion) {
-      throw fail(400, TRANSPORT_ERROR, `Bad Request: MCP-Protocol-Version ${version} is not the version negotiated for this session (${session.protocolVersion})`);
-    }
+  if (version !== undefined && version !== session.protocolVersion) {
+    throw fail(400, TRANSPORT_ERROR, `Bad Request: MCP-Protocol-Version ${version} is not the version negotiated for this session (${session.protocolVersion})`);
   }
   return session;
+}
+
+/** Where revisions from 2026-07-28 on declare their protocol version inside a request. */
+const META_PROTOCOL_VERSION = 'io.modelcontextprotocol/protocolVersion';
+
+/**
+ * The protocol revision a request declares: its `MCP-Protocol-Version` header or, without one,
+ * the version in `params._meta` (where newer revisions put it as well). undefined when it
+ * declares none.
+ */
+function declaredVersion(req, message) {
+  const header = req.headers['mcp-protocol-version'];
+  if (header !== undefined) return header;
+  const meta = message?.params?._meta;
+  const version = meta !== null && typeof meta === 'object' ? meta[META_PROTOCOL_VERSION] : undefined;
+  return typeof version === 'string' ? version : undefined;
+}
+
+/**
+ * Refuses a request (other than `initialize`, which negotiates) that declares a protocol revision
+ * the emulator does not serve, before any session check: 400 with a JSON-RPC error that names
+ * the version and lists the served ones, as a 2025-11-25 server answers an unsupported
+ * `MCP-Protocol-Version`. A client that probed with a newer revision (`server/discover` under
+ * 2026-07-28, say) reads this as a server of the initialize era and falls back to `initialize`;
+ * the newer revisions' own UnsupportedProtocolVersionError (-32022) would tell it the opposite.
+ */
+function checkProtocolVersion(req, message) {
+  const version = declaredVersion(req, message);
+  if (version === undefined || MCP_PROTOCOL_VERSIONS.includes(version)) return;
+  throw fail(400, TRANSPORT_ERROR, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${MCP_PROTOCOL_VERSIONS.join(', ')})`);
 }
 
 /** Instances remember when they were last used (their `last_used_at`). */
