@@ -5,6 +5,9 @@
 //   GET    /_emulator/accounts               connected accounts                         -> {accounts}
 //   POST   /_emulator/accounts               {connection_name, identifier, status}      -> {account}
 //   POST   /_emulator/expire-tokens          every access token issued so far expires   -> {expired}
+//   POST   /_emulator/account-tools          {connection_name, identifier, tools,       -> {account}
+//                                             status?, organization_id?, user_id?}: an
+//                                             account's custom tools (replaced)
 //   GET    /_emulator/faults                 pending faults                             -> {faults}
 //   POST   /_emulator/faults                 inject a fault (see faults.mjs)            -> {fault}
 //   DELETE /_emulator/faults                 drop pending faults                        -> {}
@@ -56,6 +59,35 @@ export function setAccount(ctx) {
     throw errors.invalidArgument('expected {"connection_name", "identifier", "status"} strings');
   }
   return ok({ account: accountJson(ctx.emu.setAccountStatus({ connectionName, identifier, status })) });
+}
+
+const ACCOUNT_TOOLS_FIELDS = {
+  connection_name: 'connectionName', identifier: 'identifier', tools: 'tools', status: 'status',
+  organization_id: 'organizationId', user_id: 'userId',
+};
+
+export function setAccountTools(ctx) {
+  const body = jsonBody(ctx);
+  const options = {};
+  for (const [key, value] of Object.entries(body)) {
+    const name = ACCOUNT_TOOLS_FIELDS[key] ?? (Object.values(ACCOUNT_TOOLS_FIELDS).includes(key) ? key : null);
+    if (!name) throw errors.invalidArgument(`unknown field "${key}"`);
+    if (value !== null) options[name] = value;
+  }
+  const { connectionName, identifier, status } = options;
+  if (typeof connectionName !== 'string' || typeof identifier !== 'string' || identifier === '') {
+    throw errors.invalidArgument('expected {"connection_name", "identifier", "tools"} with non-empty strings');
+  }
+  if (status !== undefined && typeof status !== 'string') throw errors.invalidArgument('status must be a string');
+  const account = ctx.emu.setAccountTools(options);
+  return ok({
+    account: {
+      ...accountJson(account),
+      organization_id: account.organizationId,
+      user_id: account.userId,
+      tools: account.tools.map((t) => t.name),
+    },
+  });
 }
 
 export const expireTokens = (ctx) => ok({ expired: ctx.emu.expireTokens() });

@@ -53,6 +53,14 @@ export class Emulator {
     return this.store.setAccountStatus(connectionName, identifier, status);
   }
 
+  /** Replaces the custom tools of a connected account (see Store.setAccountTools). */
+  setAccountTools({ connectionName, identifier, tools, status, organizationId, userId }) {
+    if (typeof connectionName !== 'string' || typeof identifier !== 'string' || identifier === '') {
+      throw new TypeError('setAccountTools needs a connection name and a non-empty identifier');
+    }
+    return this.store.setAccountTools(connectionName, identifier, { tools, status, organizationId, userId });
+  }
+
   /** Every access token issued so far expires now; returns how many were issued. */
   expireTokens() {
     return this.store.expireAccessTokens();

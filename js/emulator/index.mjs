@@ -31,6 +31,13 @@ const accountView = (a) => ({
   status: a.status,
 });
 
+const accountToolsView = (a) => ({
+  ...accountView(a),
+  organizationId: a.organizationId,
+  userId: a.userId,
+  tools: a.tools.map((t) => t.name),
+});
+
 function positiveInteger(value, name) {
   if (!Number.isInteger(value) || value <= 0) throw new TypeError(`${name} must be a positive integer (seconds)`);
   return value;
@@ -131,6 +138,17 @@ export async function startEmulator(options = {}) {
     /** Sets (creating if missing) the status of a connected account; returns the account. */
     setAccountStatus: ({ connectionName, identifier, status }) =>
       accountView(emu.setAccountStatus({ connectionName, identifier, status })),
+
+    /**
+     * Gives a connected account custom tools (the catalogue's tool format), replacing the ones it
+     * had (`[]` removes them). The account is created when missing, ACTIVE unless `status` says
+     * otherwise; `organizationId` / `userId` set the scope that `filter.organization_id` /
+     * `filter.user_id` of `GET /api/v1/tools` match. The tools appear in that listing when the
+     * account is named (connector + identifier, or connected account id) and on the MCP URLs of
+     * its user wherever the connection is mapped with all its tools. Returns the account with
+     * `organizationId`, `userId` and `tools` (the tool names).
+     */
+    setAccountTools: (options = {}) => accountToolsView(emu.setAccountTools(options)),
 
     /** Every connected account: [{connectionName, identifier, connectedAccountId, status}]. */
     accounts: () => emu.store.listAccounts().map(accountView),

@@ -29,7 +29,18 @@
 // Malformed JSON: 400 with JSON-RPC error -32700; not a JSON-RPC 2.0 message: 400 with -32600.
 // Other errors at the HTTP level carry a JSON-RPC error body with `id: null` too.
 
-import { answer, configTools, connectionTools, initializeResult, negotiateProtocolVersion, readInitializeParams, RpcCode, RpcError, MCP_PROTOCOL_VERSIONS } from './mcp-tools.mjs';
+import {
+  answer,
+  configTools,
+  connectionTools,
+  initializeResult,
+  MCP_PROTOCOL_VERSIONS,
+  negotiateProtocolVersion,
+  readInitializeParams,
+  RpcCode,
+  RpcError,
+  userAccountTools,
+} from './mcp-tools.mjs';
 import { errors } from './errors.mjs';
 import { configServerUrl, connectionUrl, instanceUrl } from './urls.mjs';
 
@@ -58,7 +69,10 @@ const fail = (status, code, message, headers) => new McpHttpError(status, code, 
 
 // ---- the three kinds of MCP URLs ---------------------------------------------------------------
 
-/** Each resolver turns the route parameters into an endpoint, or null when the URL serves nothing. */
+/**
+ * Each resolver turns the route parameters into an endpoint, or null when the URL serves nothing.
+ * `toolsFor(user)` gives the tools the URL serves to a user (custom tools differ per user).
+ */
 function resolveInstance(emu, params) {
   const instance = emu.store.instanceByUrlToken(params.instance_token);
   if (!instance) return null;
@@ -69,7 +83,7 @@ function resolveInstance(emu, params) {
     url: instanceUrl(emu.baseUrl, instance),
     bearer: false,
     user: instance.userIdentifier,
-    tools: configTools(emu.catalogue, config),
+    toolsFor: (user) => configTools(emu.catalogue, config, userAccountTools(emu.store, user)),
     instance,
   };
 }
@@ -81,7 +95,7 @@ function resolveServer(emu, params) {
     target: `server:${config.id}`,
     url: configServerUrl(emu.baseUrl, config),
     bearer: true,
-    tools: configTools(emu.catalogue, config),
+    toolsFor: (user) => configTools(emu.catalogue, config, userAccountTools(emu.store, user)),
   };
 }
 
@@ -92,7 +106,7 @@ function resolveConnection(emu, params) {
     target: `connection:${connection.name}`,
     url: connectionUrl(emu.baseUrl, connection),
     bearer: true,
-    tools: connectionTools(connection),
+    toolsFor: (user) => connectionTools(connection, userAccountTools(emu.store, user)),
   };
 }
 
@@ -110,7 +124,7 @@ function serve(ctx, resolve) {
     const endpoint = resolve(ctx.emu, ctx.params);
     if (!endpoint) throw errors.routeNotFound(); // as the gateway answers any unknown path
     const identity = endpoint.bearer ? authenticate(ctx.emu, ctx.req, endpoint) : { user: endpoint.user, accessLevel: 'FULL' };
-    const scope = { ...endpoint, ...identity };
+    const scope = { ...endpoint, ...identity, tools: endpoint.toolsFor(identity.user) };
     switch (ctx.req.method) {
       case 'POST':
         return post(ctx, scope, headers);

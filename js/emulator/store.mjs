@@ -1,11 +1,13 @@
-// The emulated environment's state: MCP configs, MCP instances, connected accounts, authentication
-// links, issued access tokens and open MCP sessions, all in memory. Lists keep creation order (Maps iterate in
-// insertion order). Records are internal; api.mjs turns them into wire JSON.
+// The emulated environment's state: MCP configs, MCP instances, connected accounts (with their
+// custom tools), authentication links, issued access tokens and open MCP sessions, all in memory.
+// Lists keep creation order (Maps iterate in insertion order). Records are internal; api.mjs and
+// tools-api.mjs turn them into wire JSON.
 //
 // The store raises ApiErrors for the service-level outcomes (not found, already exists, bad
 // mapping) so every caller answers them the same way.
 
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { normalizeCustomTools } from './catalogue.mjs';
 import { Clock } from './clock.mjs';
 import { errors, violation } from './errors.mjs';
 
@@ -28,7 +30,7 @@ export class Store {
     this.reset();
   }
 
-  /** Forgets everything but the catalogue. */
+  /** Forgets everything but the catalogue; the catalogue's fixture accounts are created again. */
   reset() {
     this.configs = new Map(); // id -> config
     this.instances = new Map(); // id -> instance
@@ -37,6 +39,14 @@ export class Store {
     this.accessTokens = new Map(); // access token -> {expiresAt}
     this.mcpSessions = new Map(); // Mcp-Session-Id -> session
     this.issuedIds = new Set();
+    for (const connection of this.catalogue.list()) {
+      for (const a of connection.accounts ?? []) {
+        const account = this.setAccountStatus(connection.name, a.identifier, a.status);
+        account.organizationId = a.organizationId;
+        account.userId = a.userId;
+        account.tools = a.tools;
+      }
+    }
   }
 
   /** `<prefix>_<18 digits>`, unique within this store. */
@@ -160,7 +170,18 @@ export class Store {
     const now = this.clock.now();
     let account = this.account(connectionName, identifier);
     if (!account) {
-      account = { id: this.newId('ca'), connectionName, identifier, status, createdAt: now, updatedAt: now };
+      account = {
+        id: this.newId('ca'),
+        connectionName,
+        identifier,
+        status,
+        organizationId: '', // the scope `filter.organization_id` / `filter.user_id` match
+        userId: '',
+        tools: [], // custom tools (normalized, see catalogue.mjs)
+        toolsUpdatedAt: now,
+        createdAt: now,
+        updatedAt: now,
+      };
       this.accounts.set(accountKey(connectionName, identifier), account);
     }
     account.status = status;
@@ -168,8 +189,41 @@ export class Store {
     return account;
   }
 
+  /**
+   * Replaces the custom tools of an account (created when missing, ACTIVE unless `status` says
+   * otherwise) and optionally its status and organization / user scope. `tools` is a list in the
+   * catalogue's tool format; a bad list is a 400 naming the problem.
+   */
+  setAccountTools(connectionName, identifier, { tools, status, organizationId, userId }) {
+    const connection = this.catalogue.byName(connectionName);
+    if (!connection) throw errors.notFound(`connection "${connectionName}" not found`);
+    let normalized;
+    try {
+      normalized = normalizeCustomTools(connection, tools, 'tools');
+    } catch (err) {
+      throw errors.invalidArgument(err.message, [violation('tools', 'tools.valid', err.message)]);
+    }
+    for (const [field, value] of [['organization_id', organizationId], ['user_id', userId]]) {
+      if (value !== undefined && typeof value !== 'string') {
+        throw errors.invalidArgument(`${field} must be a string`, [violation(field, 'string', 'value must be a string')]);
+      }
+    }
+    const existing = this.account(connectionName, identifier);
+    const account = this.setAccountStatus(connectionName, identifier, status ?? existing?.status ?? 'ACTIVE');
+    account.tools = normalized;
+    account.toolsUpdatedAt = this.clock.now();
+    if (organizationId !== undefined) account.organizationId = organizationId;
+    if (userId !== undefined) account.userId = userId;
+    return account;
+  }
+
   listAccounts() {
     return [...this.accounts.values()];
+  }
+
+  accountById(id) {
+    for (const account of this.accounts.values()) if (account.id === id) return account;
+    return undefined;
   }
 
   /** Issues a fresh single-use authentication link token for an account. */
