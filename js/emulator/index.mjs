@@ -1,7 +1,7 @@
 // A local Scalekit environment for tests and demos: the OAuth token endpoint, the JWKS, the MCP
-// REST API (configs, connected accounts, session tokens, instances) and MCP itself (Streamable
-// HTTP) on the instance, virtual server and connection URLs it hands out, over real HTTP, plus
-// test controls. Node built-ins only.
+// REST API (configs, connected accounts, session tokens, instances), the tools API's ListTools
+// and MCP itself (Streamable HTTP) on the instance, virtual server and connection URLs it hands
+// out, over real HTTP, plus test controls (a clock among them). Node built-ins only.
 //
 //   import { startEmulator } from 'scalekit-mcp/emulator';
 //   const emulator = await startEmulator();            // a free port on 127.0.0.1
