@@ -37,6 +37,9 @@ import { readFileSync } from 'node:fs';
 
 const DEFAULT_CATALOGUE_URL = new URL('./catalogue.json', import.meta.url);
 
+/** Statuses a connected account can have (connected_accounts.ConnectorStatus names). */
+export const ACCOUNT_STATUSES = Object.freeze(['ACTIVE', 'EXPIRED', 'PENDING_AUTH', 'PENDING_VERIFICATION', 'DISCONNECTED']);
+
 export class Catalogue {
   constructor(connections) {
     this.connections = connections;
@@ -148,9 +151,11 @@ function normalizeConnection(raw, where) {
       const identifier = requireString(a.identifier, `${at}.identifier`);
       if (identifiers.has(identifier)) throw new Error(`${where}: duplicate account "${identifier}"`);
       identifiers.add(identifier);
+      const status = a.status === undefined ? 'ACTIVE' : a.status;
+      if (!ACCOUNT_STATUSES.includes(status)) throw new Error(`${at}.status: expected one of ${ACCOUNT_STATUSES.join(', ')}`);
       return Object.freeze({
         identifier,
-        status: a.status === undefined ? 'ACTIVE' : String(a.status),
+        status,
         organizationId: a.organizationId === undefined ? '' : String(a.organizationId),
         userId: a.userId === undefined ? '' : String(a.userId),
         tools: normalizeCustomTools(connection, a.tools ?? [], `${at}.tools`),

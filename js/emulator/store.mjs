@@ -7,12 +7,11 @@
 // mapping) so every caller answers them the same way.
 
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { normalizeCustomTools } from './catalogue.mjs';
+import { ACCOUNT_STATUSES, normalizeCustomTools } from './catalogue.mjs';
 import { Clock } from './clock.mjs';
 import { errors, violation } from './errors.mjs';
 
-/** Statuses a connected account can have (connected_accounts.ConnectorStatus names). */
-export const ACCOUNT_STATUSES = ['ACTIVE', 'EXPIRED', 'PENDING_AUTH', 'PENDING_VERIFICATION', 'DISCONNECTED'];
+export { ACCOUNT_STATUSES };
 
 const accountKey = (connectionName, identifier) => `${connectionName}\n${identifier}`;
 

@@ -467,6 +467,7 @@ describe('fixtures', () => {
       [{ connections: [{ name: 'x', tools: [{ name: 't' }], accounts: [{ identifier: 'a', tools: [{ name: 't' }] }] }] }, /already a tool/],
       [{ connections: [{ name: 'x', accounts: [{ identifier: 'a' }, { identifier: 'a' }] }] }, /duplicate account "a"/],
       [{ connections: [{ name: 'x', accounts: [{ tools: [] }] }] }, /identifier/],
+      [{ connections: [{ name: 'x', accounts: [{ identifier: 'a', status: 'GONE' }] }] }, /accounts\[0\]\.status: expected one of ACTIVE/],
       [{ connections: [{ name: 'x', tools: [{ name: 't', readOnly: true, annotations: { readOnlyHint: false } }] }] }, /disagree/],
       [
         { connections: [{ name: 'a', provider: 'P', tools: [{ name: 't', readOnly: true }] }, { name: 'b', provider: 'P', tools: [{ name: 't' }] }] },
