@@ -1,6 +1,6 @@
 // One emulated Scalekit environment: its credentials, catalogue, signing key, clock, state (MCP
-// sessions included), faults and request log. The HTTP server, the `/_emulator/*` control routes and the handle returned by
-// `startEmulator()` all act on an instance of this class.
+// sessions included), faults and request log. The HTTP server, the `/_emulator/*` control routes
+// and the handle returned by `startEmulator()` all act on an instance of this class.
 
 import { Clock } from './clock.mjs';
 import { FaultQueue } from './faults.mjs';

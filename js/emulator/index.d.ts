@@ -184,8 +184,9 @@ export interface Emulator {
   /**
    * Replaces the custom tools of a connected account (`[]` removes them), creating the account
    * (ACTIVE unless `status` says otherwise) when missing. The tools appear in `GET /api/v1/tools`
-   * when the account is named (connector + identifier, or connected account id) and on the MCP
-   * URLs of its user wherever the connection is mapped with all its tools.
+   * when the account is named (connector + identifier, the identifier alone, or the connected
+   * account id), and on the MCP URLs of its user wherever the connection is mapped with all its
+   * tools and on the connection's own MCP URL.
    */
   setAccountTools(options: {
     connectionName: string;

@@ -144,9 +144,10 @@ export async function startEmulator(options = {}) {
      * had (`[]` removes them). The account is created when missing, ACTIVE unless `status` says
      * otherwise; `organizationId` / `userId` set the scope that `filter.organization_id` /
      * `filter.user_id` of `GET /api/v1/tools` match. The tools appear in that listing when the
-     * account is named (connector + identifier, or connected account id) and on the MCP URLs of
-     * its user wherever the connection is mapped with all its tools. Returns the account with
-     * `organizationId`, `userId` and `tools` (the tool names).
+     * account is named (connector + identifier, the identifier alone, or the connected account id)
+     * and on the MCP URLs of its user wherever the connection is mapped with all its tools, and
+     * on the connection's own MCP URL. Returns the account with `organizationId`, `userId` and
+     * `tools` (the tool names).
      */
     setAccountTools: (options = {}) => accountToolsView(emu.setAccountTools(options)),
 
