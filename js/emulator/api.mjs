@@ -169,11 +169,11 @@ function activeAccount(emu, connection, identifier) {
 
 /**
  * Signs a session token: `aud` is the MCP URL it opens, `claims` adds `mcp_cfg` or `conn_id`.
- * Returns {token, exp} (exp in seconds since the epoch). `expirySeconds` may be zero or negative
+ * Returns {token, exp} (exp in seconds since the epoch, emulator time). `expirySeconds` may be zero or negative
  * (the emulator handle uses that to mint already-expired tokens).
  */
 export function signSessionToken(emu, { identifier, aud, accessLevel, expirySeconds, claims, accountIds }) {
-  const iat = Math.floor(Date.now() / 1000);
+  const iat = Math.floor(emu.clock.now() / 1000);
   const exp = iat + Math.floor(expirySeconds ?? DEFAULT_SESSION_EXPIRY_SECONDS);
   const token = emu.signer.sign({
     iss: emu.baseUrl,

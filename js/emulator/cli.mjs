@@ -14,8 +14,8 @@ import {
 
 const USAGE = `Usage: scalekit-mcp-emulator [options]
 
-Runs a local Scalekit environment (OAuth token endpoint, JWKS, MCP REST API, MCP servers on the
-instance, virtual server and connection URLs, test controls).
+Runs a local Scalekit environment (OAuth token endpoint, JWKS, MCP REST API, tools API, MCP
+servers on the instance, virtual server and connection URLs, test controls).
 
 Options:
   --port N                 port to listen on; 0 picks a free one (default ${DEFAULT_PORT})

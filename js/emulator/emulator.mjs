@@ -1,7 +1,8 @@
-// One emulated Scalekit environment: its credentials, catalogue, signing key, state (MCP sessions
-// included), faults and request log. The HTTP server, the `/_emulator/*` control routes and the handle returned by
-// `startEmulator()` all act on an instance of this class.
+// One emulated Scalekit environment: its credentials, catalogue, signing key, clock, state (MCP
+// sessions included), faults and request log. The HTTP server, the `/_emulator/*` control routes
+// and the handle returned by `startEmulator()` all act on an instance of this class.
 
+import { Clock } from './clock.mjs';
 import { FaultQueue } from './faults.mjs';
 import { Recorder } from './recorder.mjs';
 import { Store } from './store.mjs';
@@ -26,14 +27,19 @@ export class Emulator {
     this.catalogue = catalogue;
     this.signer = signer;
     this.mcpResponse = mcpResponse;
-    this.store = new Store({ catalogue, authLinkTtl });
+    this.clock = new Clock();
+    this.store = new Store({ catalogue, authLinkTtl, clock: this.clock });
     this.faults = new FaultQueue();
     this.recorder = new Recorder();
     this.baseUrl = ''; // set once the server listens
   }
 
-  /** Back to a fresh environment: everything but the catalogue and the signing key is forgotten. */
+  /**
+   * Back to a fresh environment: everything but the catalogue and the signing key is forgotten,
+   * and the clock is the system clock again.
+   */
   reset() {
+    this.clock.reset();
     this.store.reset();
     this.faults.clear();
     this.recorder.clear();
@@ -47,9 +53,22 @@ export class Emulator {
     return this.store.setAccountStatus(connectionName, identifier, status);
   }
 
+  /** Replaces the custom tools of a connected account (see Store.setAccountTools). */
+  setAccountTools({ connectionName, identifier, tools, status, organizationId, userId }) {
+    if (typeof connectionName !== 'string' || typeof identifier !== 'string' || identifier === '') {
+      throw new TypeError('setAccountTools needs a connection name and a non-empty identifier');
+    }
+    return this.store.setAccountTools(connectionName, identifier, { tools, status, organizationId, userId });
+  }
+
   /** Every access token issued so far expires now; returns how many were issued. */
   expireTokens() {
     return this.store.expireAccessTokens();
+  }
+
+  /** Moves emulator time forward by `ms` milliseconds; returns the clock's state. */
+  advanceTime(ms, name) {
+    return this.clock.advance(ms, name);
   }
 
   /** Plays the user opening an authentication link (a full URL or its token). */

@@ -9,11 +9,41 @@ export declare const DEFAULT_AUTH_LINK_TTL: 60;
 
 export interface EmulatorTool {
   name: string;
+  /** Human-readable name (MCP `title` and `annotations.title`); defaults to the name in words. */
+  title?: string;
   description?: string;
-  /** Read-only tools are the only ones a READ_ONLY session token exposes. */
+  /** Read-only tools are the only ones a READ_ONLY session token exposes (default false). */
   readOnly?: boolean;
-  /** JSON Schema of the tool's arguments. */
+  /** JSON Schema of the tool's arguments (default: an object schema without properties). */
   inputSchema?: Record<string, unknown>;
+  /** MCP tool annotations; `readOnlyHint`, if given, must agree with `readOnly`. */
+  annotations?: {
+    title?: string;
+    readOnlyHint?: boolean;
+    /** Default: not read-only. */
+    destructiveHint?: boolean;
+    /** Default: read-only. */
+    idempotentHint?: boolean;
+    /** Default: true. */
+    openWorldHint?: boolean;
+  };
+  /** The tools API's `tags` (default []). */
+  tags?: string[];
+  /** The tools API's `metadata` (default {}). */
+  metadata?: Record<string, unknown>;
+}
+
+/** A connected account the catalogue seeds at start and after every reset. */
+export interface EmulatorFixtureAccount {
+  identifier: string;
+  /** Default 'ACTIVE'. */
+  status?: AccountStatus;
+  /** The scope `filter.organization_id` of `GET /api/v1/tools` matches (default ''). */
+  organizationId?: string;
+  /** The scope `filter.user_id` of `GET /api/v1/tools` matches (default ''). */
+  userId?: string;
+  /** Custom tools of this account; none may reuse a name of the connection's tools. */
+  tools?: EmulatorTool[];
 }
 
 export interface EmulatorConnection {
@@ -25,6 +55,7 @@ export interface EmulatorConnection {
   /** The connection's key_id (MCP URL segment, connection tokens); defaults to the name; "" = no key, no links. */
   key?: string;
   tools?: EmulatorTool[];
+  accounts?: EmulatorFixtureAccount[];
 }
 
 export interface EmulatorFixtures {
@@ -57,6 +88,14 @@ export interface EmulatorAccount {
   identifier: string;
   connectedAccountId: string;
   status: AccountStatus;
+}
+
+/** An account as `setAccountTools()` answers it. */
+export interface EmulatorAccountWithTools extends EmulatorAccount {
+  organizationId: string;
+  userId: string;
+  /** The names of its custom tools. */
+  tools: string[];
 }
 
 export interface EmulatorFault {
@@ -104,6 +143,16 @@ export interface EmulatorJwks {
   keys: Array<{ kty: 'RSA'; n: string; e: string; kid: string; alg: 'RS256'; use: 'sig' }>;
 }
 
+/** The emulator's clock. */
+export interface EmulatorClock {
+  /** Emulator time, RFC 3339 UTC. */
+  now: string;
+  /** Emulator time in milliseconds since the epoch. */
+  nowMs: number;
+  /** How far emulator time is ahead of the system clock, in milliseconds (0 after start or `reset()`). */
+  offsetMs: number;
+}
+
 /** Thrown by `authorize()` for a link that cannot be used. */
 export interface AuthorizeError extends Error {
   outcome: 'used' | 'expired' | 'unknown';
@@ -119,11 +168,34 @@ export interface Emulator {
   readonly clientSecret: string;
   /** Stops the server and drops every connection. */
   close(): Promise<void>;
-  /** Forgets configs, instances, accounts, links, tokens, faults, the log and the counters. */
+  /** Forgets configs, instances, accounts, links, tokens, faults, the log and the counters; the clock goes back to the system clock. */
   reset(): void;
+  /**
+   * Moves the emulator's "now" forward by `ms` milliseconds (a non-negative integer; RangeError
+   * otherwise): access tokens, session tokens and authentication links expire as if the time had
+   * passed, and tokens minted afterwards carry the advanced time.
+   */
+  advanceTime(ms: number): EmulatorClock;
+  /** The emulator's clock. */
+  clock(): EmulatorClock;
   /** Sets the status of a connected account, creating it if missing. */
   setAccountStatus(account: { connectionName: string; identifier: string; status: AccountStatus }): EmulatorAccount;
   accounts(): EmulatorAccount[];
+  /**
+   * Replaces the custom tools of a connected account (`[]` removes them), creating the account
+   * (ACTIVE unless `status` says otherwise) when missing. The tools appear in `GET /api/v1/tools`
+   * when the account is named (connector + identifier, the identifier alone, or the connected
+   * account id), and on the MCP URLs of its user wherever the connection is mapped with all its
+   * tools and on the connection's own MCP URL.
+   */
+  setAccountTools(options: {
+    connectionName: string;
+    identifier: string;
+    tools: EmulatorTool[];
+    status?: AccountStatus;
+    organizationId?: string;
+    userId?: string;
+  }): EmulatorAccountWithTools;
   /** Every access token issued so far expires now; returns how many. */
   expireTokens(): number;
   injectFault(fault: EmulatorFault): EmulatorFault & { count: number };

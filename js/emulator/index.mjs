@@ -1,7 +1,7 @@
 // A local Scalekit environment for tests and demos: the OAuth token endpoint, the JWKS, the MCP
-// REST API (configs, connected accounts, session tokens, instances) and MCP itself (Streamable
-// HTTP) on the instance, virtual server and connection URLs it hands out, over real HTTP, plus
-// test controls. Node built-ins only.
+// REST API (configs, connected accounts, session tokens, instances), the tools API's ListTools
+// and MCP itself (Streamable HTTP) on the instance, virtual server and connection URLs it hands
+// out, over real HTTP, plus test controls (a clock among them). Node built-ins only.
 //
 //   import { startEmulator } from 'scalekit-mcp/emulator';
 //   const emulator = await startEmulator();            // a free port on 127.0.0.1
@@ -29,6 +29,13 @@ const accountView = (a) => ({
   identifier: a.identifier,
   connectedAccountId: a.id,
   status: a.status,
+});
+
+const accountToolsView = (a) => ({
+  ...accountView(a),
+  organizationId: a.organizationId,
+  userId: a.userId,
+  tools: a.tools.map((t) => t.name),
 });
 
 function positiveInteger(value, name) {
@@ -110,12 +117,39 @@ export async function startEmulator(options = {}) {
       return closing;
     },
 
-    /** Forgets configs, instances, accounts, links, tokens, faults, the log and the counters. */
+    /**
+     * Forgets configs, instances, accounts, links, tokens, faults, the log and the counters, and
+     * puts the clock back to the system clock.
+     */
     reset: () => emu.reset(),
+
+    /**
+     * Moves the emulator's "now" forward by `ms` milliseconds (a non-negative integer): access
+     * tokens, session tokens and authentication links expire as if that time had passed, and
+     * everything minted afterwards carries the advanced time. Returns {now, nowMs, offsetMs}.
+     */
+    advanceTime(ms) {
+      return emu.advanceTime(ms);
+    },
+
+    /** The emulator's clock: {now (RFC 3339), nowMs, offsetMs (the total advance since start or reset)}. */
+    clock: () => emu.clock.state(),
 
     /** Sets (creating if missing) the status of a connected account; returns the account. */
     setAccountStatus: ({ connectionName, identifier, status }) =>
       accountView(emu.setAccountStatus({ connectionName, identifier, status })),
+
+    /**
+     * Gives a connected account custom tools (the catalogue's tool format), replacing the ones it
+     * had (`[]` removes them). The account is created when missing, ACTIVE unless `status` says
+     * otherwise; `organizationId` / `userId` set the scope that `filter.organization_id` /
+     * `filter.user_id` of `GET /api/v1/tools` match. The tools appear in that listing when the
+     * account is named (connector + identifier, the identifier alone, or the connected account id)
+     * and on the MCP URLs of its user wherever the connection is mapped with all its tools, and
+     * on the connection's own MCP URL. Returns the account with `organizationId`, `userId` and
+     * `tools` (the tool names).
+     */
+    setAccountTools: (options = {}) => accountToolsView(emu.setAccountTools(options)),
 
     /** Every connected account: [{connectionName, identifier, connectedAccountId, status}]. */
     accounts: () => emu.store.listAccounts().map(accountView),

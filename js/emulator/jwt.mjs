@@ -28,19 +28,20 @@ export class Signer {
 
   /**
    * Verifies a compact JWT signed by this signer and returns its claims, or null when the token is
-   * malformed, not RS256, signed with another key, or expired.
+   * malformed, not RS256, signed with another key, or expired at `nowMs` (default: the system clock).
    */
-  verify(token) {
-    const result = this.check(token);
+  verify(token, nowMs = Date.now()) {
+    const result = this.check(token, nowMs);
     return result.error ? null : result.claims;
   }
 
   /**
    * Verifies a compact JWT and says why it is refused: {claims} when valid, else {error} with
    * error 'malformed' (not a JWT, not RS256, or another key id), 'signature' (the signature does
-   * not match), or 'expired' (`exp` has passed; `claims` is then set too).
+   * not match), or 'expired' (`exp` has passed at `nowMs`, by default the system clock; `claims`
+   * is then set too).
    */
-  check(token) {
+  check(token, nowMs = Date.now()) {
     const parts = String(token).split('.');
     if (parts.length !== 3) return { error: 'malformed' };
     let header;
@@ -60,7 +61,7 @@ export class Signer {
       signed = false;
     }
     if (!signed) return { error: 'signature' };
-    if (typeof claims.exp === 'number' && claims.exp * 1000 <= Date.now()) return { error: 'expired', claims };
+    if (typeof claims.exp === 'number' && claims.exp * 1000 <= nowMs) return { error: 'expired', claims };
     return { claims };
   }
 

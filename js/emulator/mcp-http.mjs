@@ -6,15 +6,20 @@
 //
 // Each URL is one MCP endpoint:
 //   POST    one JSON-RPC message (batches are refused, as since MCP 2025-06-18). `initialize` opens
-//           a session (its id in the `Mcp-Session-Id` answer header); every later message needs that
-//           header (missing: 400; unknown, ended, or opened on another URL or for another user: 404)
-//           and, when it sends `MCP-Protocol-Version`, the negotiated version (otherwise 400).
+//           a session (its id in the `Mcp-Session-Id` answer header) and negotiates the version,
+//           whatever headers it carries. Any other message that declares a protocol version the
+//           emulator does not serve (`MCP-Protocol-Version`, or `params._meta` of newer revisions)
+//           is a 400 naming the served ones, before any session check. Every later message needs
+//           the session header (missing: 400; unknown, ended, or opened on another URL or for
+//           another user: 404) and, when it sends `MCP-Protocol-Version`, the negotiated version
+//           (otherwise 400).
 //           Notifications and responses: 202, no body. Requests: 200 with the JSON-RPC answer as
 //           `application/json` or as one `text/event-stream` event, whichever the Accept header
 //           prefers (a tie goes to the emulator's `mcpResponse` preference, JSON by default); an
 //           Accept allowing neither: 406. The body must be `application/json` (415).
 //   GET     405: the emulator offers no server-initiated stream.
-//   DELETE  ends the session (200); later requests with its id: 404.
+//   DELETE  ends the session (200); later requests with its id: 404. An unserved
+//           `MCP-Protocol-Version`: 400, as for POST.
 // Checked first on every method, in order: a browser `Origin` that is neither loopback nor the
 // emulator's own host (403), a URL that names no live instance, config or connection (404 with
 // the gateway's {"code":5,"message":"Not Found","details":[]}: deleting an instance or a config
@@ -24,7 +29,18 @@
 // Malformed JSON: 400 with JSON-RPC error -32700; not a JSON-RPC 2.0 message: 400 with -32600.
 // Other errors at the HTTP level carry a JSON-RPC error body with `id: null` too.
 
-import { answer, configTools, connectionTools, initializeResult, negotiateProtocolVersion, readInitializeParams, RpcCode, RpcError, MCP_PROTOCOL_VERSIONS } from './mcp-tools.mjs';
+import {
+  answer,
+  configTools,
+  connectionTools,
+  initializeResult,
+  MCP_PROTOCOL_VERSIONS,
+  negotiateProtocolVersion,
+  readInitializeParams,
+  RpcCode,
+  RpcError,
+  userAccountTools,
+} from './mcp-tools.mjs';
 import { errors } from './errors.mjs';
 import { configServerUrl, connectionUrl, instanceUrl } from './urls.mjs';
 
@@ -53,7 +69,10 @@ const fail = (status, code, message, headers) => new McpHttpError(status, code, 
 
 // ---- the three kinds of MCP URLs ---------------------------------------------------------------
 
-/** Each resolver turns the route parameters into an endpoint, or null when the URL serves nothing. */
+/**
+ * Each resolver turns the route parameters into an endpoint, or null when the URL serves nothing.
+ * `toolsFor(user)` gives the tools the URL serves to a user (custom tools differ per user).
+ */
 function resolveInstance(emu, params) {
   const instance = emu.store.instanceByUrlToken(params.instance_token);
   if (!instance) return null;
@@ -64,7 +83,7 @@ function resolveInstance(emu, params) {
     url: instanceUrl(emu.baseUrl, instance),
     bearer: false,
     user: instance.userIdentifier,
-    tools: configTools(emu.catalogue, config),
+    toolsFor: (user) => configTools(emu.catalogue, config, userAccountTools(emu.store, user)),
     instance,
   };
 }
@@ -76,7 +95,7 @@ function resolveServer(emu, params) {
     target: `server:${config.id}`,
     url: configServerUrl(emu.baseUrl, config),
     bearer: true,
-    tools: configTools(emu.catalogue, config),
+    toolsFor: (user) => configTools(emu.catalogue, config, userAccountTools(emu.store, user)),
   };
 }
 
@@ -87,7 +106,7 @@ function resolveConnection(emu, params) {
     target: `connection:${connection.name}`,
     url: connectionUrl(emu.baseUrl, connection),
     bearer: true,
-    tools: connectionTools(connection),
+    toolsFor: (user) => connectionTools(connection, userAccountTools(emu.store, user)),
   };
 }
 
@@ -105,7 +124,7 @@ function serve(ctx, resolve) {
     const endpoint = resolve(ctx.emu, ctx.params);
     if (!endpoint) throw errors.routeNotFound(); // as the gateway answers any unknown path
     const identity = endpoint.bearer ? authenticate(ctx.emu, ctx.req, endpoint) : { user: endpoint.user, accessLevel: 'FULL' };
-    const scope = { ...endpoint, ...identity };
+    const scope = { ...endpoint, ...identity, tools: endpoint.toolsFor(identity.user) };
     switch (ctx.req.method) {
       case 'POST':
         return post(ctx, scope, headers);
@@ -152,7 +171,7 @@ function authenticate(emu, req, endpoint) {
     fail(401, TRANSPORT_ERROR, `Unauthorized: ${description}`, {
       'www-authenticate': `Bearer realm="${REALM}", error="invalid_token", error_description="${description}"`,
     });
-  const checked = emu.signer.check(token);
+  const checked = emu.signer.check(token, emu.clock.now());
   if (checked.error === 'expired') throw refuse('the session token expired');
   if (checked.error) throw refuse('the session token is not valid');
   const claims = checked.claims;
@@ -184,6 +203,7 @@ function post(ctx, scope, headers) {
   if (!type) throw fail(406, TRANSPORT_ERROR, 'Not Acceptable: the client must accept application/json or text/event-stream');
 
   if (kind === 'request' && message.method === 'initialize') return initialize(ctx, scope, message, type, headers);
+  checkProtocolVersion(req, message);
 
   const session = sessionOf(emu, req, scope);
   if (kind !== 'request') {
@@ -197,7 +217,7 @@ function post(ctx, scope, headers) {
     if (!(err instanceof RpcError)) throw err;
     reply = { jsonrpc: '2.0', id: message.id, error: err.toJson() };
   }
-  touch(scope);
+  touch(emu, scope);
   return respond(reply, type, headers);
 }
 
@@ -221,18 +241,19 @@ function initialize(ctx, scope, message, type, headers) {
     protocolVersion,
     clientInfo: params.clientInfo,
   });
-  touch(scope);
+  touch(emu, scope);
   const reply = { jsonrpc: '2.0', id: message.id, result: initializeResult(protocolVersion) };
   return respond(reply, type, { ...headers, 'mcp-session-id': session.id });
 }
 
 function endSession(ctx, scope, headers) {
+  checkProtocolVersion(ctx.req);
   const session = sessionOf(ctx.emu, ctx.req, scope);
   ctx.emu.store.closeMcpSession(session.id);
   return { status: 200, empty: true, headers };
 }
 
-/** The open session a request names; checks the protocol version header against it. */
+/** The open session a request names; a protocol version header must be the one it negotiated. */
 function sessionOf(emu, req, scope) {
   const id = req.headers['mcp-session-id'];
   if (id === undefined || id === '') {
@@ -243,20 +264,45 @@ function sessionOf(emu, req, scope) {
     throw fail(404, SESSION_NOT_FOUND, 'Session not found');
   }
   const version = req.headers['mcp-protocol-version'];
-  if (version !== undefined) {
-    if (!MCP_PROTOCOL_VERSIONS.includes(version)) {
-      throw fail(400, TRANSPORT_ERROR, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${MCP_PROTOCOL_VERSIONS.join(', ')})`);
-    }
-    if (version !== session.protocolVersion) {
-      throw fail(400, TRANSPORT_ERROR, `Bad Request: MCP-Protocol-Version ${version} is not the version negotiated for this session (${session.protocolVersion})`);
-    }
+  if (version !== undefined && version !== session.protocolVersion) {
+    throw fail(400, TRANSPORT_ERROR, `Bad Request: MCP-Protocol-Version ${version} is not the version negotiated for this session (${session.protocolVersion})`);
   }
   return session;
 }
 
+/** Where revisions from 2026-07-28 on declare their protocol version inside a request. */
+const META_PROTOCOL_VERSION = 'io.modelcontextprotocol/protocolVersion';
+
+/**
+ * The protocol revision a request declares: its `MCP-Protocol-Version` header or, without one,
+ * the version in `params._meta` (where newer revisions put it as well). undefined when it
+ * declares none.
+ */
+function declaredVersion(req, message) {
+  const header = req.headers['mcp-protocol-version'];
+  if (header !== undefined) return header;
+  const meta = message?.params?._meta;
+  const version = meta !== null && typeof meta === 'object' ? meta[META_PROTOCOL_VERSION] : undefined;
+  return typeof version === 'string' ? version : undefined;
+}
+
+/**
+ * Refuses a request (other than `initialize`, which negotiates) that declares a protocol revision
+ * the emulator does not serve, before any session check: 400 with a JSON-RPC error that names
+ * the version and lists the served ones, as a 2025-11-25 server answers an unsupported
+ * `MCP-Protocol-Version`. A client that probed with a newer revision (`server/discover` under
+ * 2026-07-28, say) reads this as a server of the initialize era and falls back to `initialize`;
+ * the newer revisions' own UnsupportedProtocolVersionError (-32022) would tell it the opposite.
+ */
+function checkProtocolVersion(req, message) {
+  const version = declaredVersion(req, message);
+  if (version === undefined || MCP_PROTOCOL_VERSIONS.includes(version)) return;
+  throw fail(400, TRANSPORT_ERROR, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${MCP_PROTOCOL_VERSIONS.join(', ')})`);
+}
+
 /** Instances remember when they were last used (their `last_used_at`). */
-function touch(scope) {
-  if (scope.instance) scope.instance.lastUsedAt = Date.now();
+function touch(emu, scope) {
+  if (scope.instance) scope.instance.lastUsedAt = emu.clock.now();
 }
 
 /**

@@ -4,8 +4,9 @@
 // A scope is what one request to an MCP URL may see:
 //   {tools: [{tool, connection}], user, accessLevel: 'FULL' | 'READ_ONLY'}
 // `tools` are the config's whitelisted tools (instance and virtual server URLs; a mapping with no
-// tools means every tool of its connection; when two mappings offer a tool of the same name, the
-// first mapping's is served) or every tool of one connection (connection URLs). A READ_ONLY scope
+// tools means every tool of its connection plus the custom tools of the user's connected account
+// on it; when two mappings offer a tool of the same name, the first mapping's is served) or every
+// tool of one connection, the user's custom tools included (connection URLs). A READ_ONLY scope
 // lists and allows only the read-only ones.
 //
 // `tools/call` does not reach any provider: while the user's connected account for the tool's
@@ -61,14 +62,20 @@ function packageVersion() {
   }
 }
 
-/** The tools of a config: [{tool, connection}] in mapping order, without duplicate names. */
-export function configTools(catalogue, config) {
+/**
+ * The tools of a config: [{tool, connection}] in mapping order, without duplicate names. A mapping
+ * without tools brings every tool of its connection and then the custom tools `accountTools`
+ * gives for it (those of the user's connected account).
+ */
+export function configTools(catalogue, config, accountTools = () => []) {
   const out = [];
   const seen = new Set();
   for (const m of config.mappings) {
     const connection = catalogue.byName(m.connectionName);
     if (!connection) continue;
-    const tools = m.tools.length ? m.tools.map((name) => connection.tools.find((t) => t.name === name)) : connection.tools;
+    const tools = m.tools.length
+      ? m.tools.map((name) => connection.tools.find((t) => t.name === name))
+      : [...connection.tools, ...accountTools(connection)];
     for (const tool of tools) {
       if (!tool || seen.has(tool.name)) continue;
       seen.add(tool.name);
@@ -78,21 +85,30 @@ export function configTools(catalogue, config) {
   return out;
 }
 
-/** The tools of a connection's own MCP server: all of them. */
-export function connectionTools(connection) {
-  return connection.tools.map((tool) => ({ tool, connection }));
+/** The tools of a connection's own MCP server: all of them, then the user's custom tools `accountTools` gives. */
+export function connectionTools(connection, accountTools = () => []) {
+  return [...connection.tools, ...accountTools(connection)].map((tool) => ({ tool, connection }));
 }
+
+/** The custom tools of `user`'s connected accounts, as configTools and connectionTools take them. */
+export const userAccountTools = (store, user) => (connection) => store.account(connection.name, user)?.tools ?? [];
 
 const visible = (scope) => (scope.accessLevel === 'READ_ONLY' ? scope.tools.filter((t) => t.tool.readOnly) : scope.tools);
 
-/** A tool as `tools/list` describes it. */
-export function toolJson({ tool }) {
-  return {
-    name: tool.name,
-    description: tool.description,
-    inputSchema: tool.inputSchema,
-    annotations: { readOnlyHint: tool.readOnly },
-  };
+// From this revision on, a tool has a top-level `title` (before it, only `annotations.title`).
+const TOOL_TITLES = '2025-06-18';
+
+/**
+ * A tool as `tools/list` describes it on a session of `protocolVersion`: the catalogue's name,
+ * description, input schema and annotations (the same the tools API's `definition` carries).
+ */
+export function toolJson({ tool }, protocolVersion = LATEST_MCP_PROTOCOL_VERSION) {
+  const out = { name: tool.name };
+  if (protocolVersion >= TOOL_TITLES) out.title = tool.title;
+  out.description = tool.description;
+  out.inputSchema = tool.inputSchema;
+  out.annotations = { ...tool.annotations };
+  return out;
 }
 
 /** The version to answer an `initialize` asking for `requested`: the same when served, else the latest. */
@@ -144,7 +160,7 @@ export function answer(emu, scope, session, method, params) {
       return {};
     case 'tools/list':
       if (params?.cursor !== undefined) throw new RpcError(RpcCode.INVALID_PARAMS, 'Invalid params: unknown cursor');
-      return { tools: visible(scope).map(toolJson) };
+      return { tools: visible(scope).map((entry) => toolJson(entry, session.protocolVersion)) };
     case 'tools/call':
       return callTool(emu, scope, session, params);
     default:

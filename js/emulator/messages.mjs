@@ -1,5 +1,6 @@
-// Request messages of `scalekit.v1.mcp.McpService`, as in the descriptor (mcp.proto), for the
-// protojson decoder. Output-only fields are listed too: protojson accepts them in requests and the
+// Request messages of `scalekit.v1.mcp.McpService` (mcp.proto) and of the one
+// `scalekit.v1.tools.ToolService` RPC the emulator serves (tools.proto), as in the descriptors, for
+// the protojson decoder. Output-only fields are listed too: protojson accepts them in requests and the
 // service ignores them.
 
 import { message, repeated } from './protojson.mjs';
@@ -81,4 +82,24 @@ export const UpdateMcpInstanceRequest = message('scalekit.v1.mcp.UpdateMcpInstan
 export const GetMcpInstanceAuthStateRequest = message('scalekit.v1.mcp.GetMcpInstanceAuthStateRequest', {
   instance_id: 'string',
   include_auth_links: 'bool',
+});
+
+// GET /api/v1/tools (ToolService.ListTools). `summary` is a google.protobuf.BoolValue: protojson
+// and the gateway's query parser read it as a bare bool. `query`, `connector`, `organization_id`,
+// `user_id` and `connected_account_id` are proto3 `optional`: decoded, they are present whenever
+// the request names them, even as "".
+export const ListToolsRequest = message('scalekit.v1.tools.ListToolsRequest', {
+  filter: message('scalekit.v1.tools.Filter', {
+    summary: 'bool',
+    provider: 'string',
+    identifier: 'string',
+    tool_name: repeated('string'),
+    query: 'string',
+    connector: 'string',
+    organization_id: 'string',
+    user_id: 'string',
+    connected_account_id: 'string',
+  }),
+  page_size: 'uint32',
+  page_token: 'string',
 });

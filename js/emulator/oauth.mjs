@@ -2,8 +2,8 @@
 // bearer-token check every API route goes through.
 //
 // Credentials come from the form body (`client_id`, `client_secret`) or HTTP Basic auth.
-// Access tokens are RS256 JWTs signed with the emulator's key and valid for `tokenTtl` seconds
-// (or until `expireTokens()`); the emulator remembers every token it issued, so an unknown token
+// Access tokens are RS256 JWTs signed with the emulator's key and valid for `tokenTtl` seconds of
+// emulator time (or until `expireTokens()`); the emulator remembers every token it issued, so an unknown token
 // is refused even when correctly signed by another emulator.
 
 import { randomBytes } from 'node:crypto';
@@ -53,7 +53,7 @@ export function tokenEndpoint(ctx) {
     return oauthError(400, 'unsupported_grant_type', `grant_type "${grantType}" is not supported; use client_credentials`);
   }
 
-  const iat = Math.floor(Date.now() / 1000);
+  const iat = Math.floor(emu.clock.now() / 1000);
   const accessToken = emu.signer.sign({
     iss: emu.baseUrl,
     sub: clientId,

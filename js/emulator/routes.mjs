@@ -11,6 +11,7 @@
 import * as api from './api.mjs';
 import * as control from './control.mjs';
 import * as mcp from './mcp-http.mjs';
+import * as tools from './tools-api.mjs';
 import { tokenEndpoint } from './oauth.mjs';
 import { compilePath } from './router.mjs';
 
@@ -45,6 +46,9 @@ export const ROUTES = [
   route('PATCH', '/api/v1/mcp/instances/{instance_id}', api.updateInstance, bearer),
   route('DELETE', '/api/v1/mcp/instances/{instance_id}', api.deleteInstance, bearer),
 
+  // The tools API: tool discovery (ListTools only).
+  route('GET', '/api/v1/tools', tools.listTools, bearer),
+
   // MCP (Streamable HTTP) on the URLs handed out above.
   route('*', '/mcp/v2/instances/{instance_token}', mcp.instanceEndpoint),
   route('*', '/mcp/v3/servers/{server_id}', mcp.serverEndpoint),
@@ -54,6 +58,7 @@ export const ROUTES = [
   route('POST', '/_emulator/reset', control.reset),
   route('GET', '/_emulator/accounts', control.listAccounts),
   route('POST', '/_emulator/accounts', control.setAccount),
+  route('POST', '/_emulator/account-tools', control.setAccountTools),
   route('POST', '/_emulator/expire-tokens', control.expireTokens),
   route('GET', '/_emulator/faults', control.listFaults),
   route('POST', '/_emulator/faults', control.addFault),
@@ -61,5 +66,7 @@ export const ROUTES = [
   route('GET', '/_emulator/requests', control.listRequests),
   route('DELETE', '/_emulator/requests', control.clearRequests),
   route('GET', '/_emulator/counters', control.counters),
+  route('GET', '/_emulator/clock', control.getClock),
+  route('POST', '/_emulator/clock', control.advanceClock),
   route('GET', '/_emulator/authorize/{token}', control.authorize),
 ];

@@ -1,15 +1,17 @@
-// The emulated environment's state: MCP configs, MCP instances, connected accounts, authentication
-// links, issued access tokens and open MCP sessions, all in memory. Lists keep creation order (Maps iterate in
-// insertion order). Records are internal; api.mjs turns them into wire JSON.
+// The emulated environment's state: MCP configs, MCP instances, connected accounts (with their
+// custom tools), authentication links, issued access tokens and open MCP sessions, all in memory.
+// Lists keep creation order (Maps iterate in insertion order). Records are internal; api.mjs and
+// tools-api.mjs turn them into wire JSON.
 //
 // The store raises ApiErrors for the service-level outcomes (not found, already exists, bad
 // mapping) so every caller answers them the same way.
 
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
+import { ACCOUNT_STATUSES, normalizeCustomTools } from './catalogue.mjs';
+import { Clock } from './clock.mjs';
 import { errors, violation } from './errors.mjs';
 
-/** Statuses a connected account can have (connected_accounts.ConnectorStatus names). */
-export const ACCOUNT_STATUSES = ['ACTIVE', 'EXPIRED', 'PENDING_AUTH', 'PENDING_VERIFICATION', 'DISCONNECTED'];
+export { ACCOUNT_STATUSES };
 
 const accountKey = (connectionName, identifier) => `${connectionName}\n${identifier}`;
 
@@ -18,14 +20,16 @@ export class Store {
    * @param {object} options
    * @param {import('./catalogue.mjs').Catalogue} options.catalogue
    * @param {number} options.authLinkTtl  seconds an authentication link stays valid
+   * @param {Clock} [options.clock]        emulator time (the system clock when omitted)
    */
-  constructor({ catalogue, authLinkTtl }) {
+  constructor({ catalogue, authLinkTtl, clock = new Clock() }) {
     this.catalogue = catalogue;
     this.authLinkTtl = authLinkTtl;
+    this.clock = clock;
     this.reset();
   }
 
-  /** Forgets everything but the catalogue. */
+  /** Forgets everything but the catalogue; the catalogue's fixture accounts are created again. */
   reset() {
     this.configs = new Map(); // id -> config
     this.instances = new Map(); // id -> instance
@@ -34,6 +38,14 @@ export class Store {
     this.accessTokens = new Map(); // access token -> {expiresAt}
     this.mcpSessions = new Map(); // Mcp-Session-Id -> session
     this.issuedIds = new Set();
+    for (const connection of this.catalogue.list()) {
+      for (const a of connection.accounts ?? []) {
+        const account = this.setAccountStatus(connection.name, a.identifier, a.status);
+        account.organizationId = a.organizationId;
+        account.userId = a.userId;
+        account.tools = a.tools;
+      }
+    }
   }
 
   /** `<prefix>_<18 digits>`, unique within this store. */
@@ -82,7 +94,7 @@ export class Store {
 
   createConfig({ name, description = '', mappings }) {
     if (this.findConfigByName(name)) throw errors.alreadyExists(`MCP config with name "${name}" already exists`);
-    const now = Date.now();
+    const now = this.clock.now();
     const config = {
       id: this.newId('cfg'),
       name,
@@ -122,7 +134,7 @@ export class Store {
     const config = this.getConfig(id);
     if (description !== undefined) config.description = description;
     if (mappings !== undefined) config.mappings = mappings;
-    config.updatedAt = Date.now();
+    config.updatedAt = this.clock.now();
     return config;
   }
 
@@ -154,10 +166,21 @@ export class Store {
         violation('status', 'string.in', `value must be in list [${ACCOUNT_STATUSES.join(', ')}]`),
       ]);
     }
-    const now = Date.now();
+    const now = this.clock.now();
     let account = this.account(connectionName, identifier);
     if (!account) {
-      account = { id: this.newId('ca'), connectionName, identifier, status, createdAt: now, updatedAt: now };
+      account = {
+        id: this.newId('ca'),
+        connectionName,
+        identifier,
+        status,
+        organizationId: '', // the scope `filter.organization_id` / `filter.user_id` match
+        userId: '',
+        tools: [], // custom tools (normalized, see catalogue.mjs)
+        toolsUpdatedAt: now,
+        createdAt: now,
+        updatedAt: now,
+      };
       this.accounts.set(accountKey(connectionName, identifier), account);
     }
     account.status = status;
@@ -165,14 +188,47 @@ export class Store {
     return account;
   }
 
+  /**
+   * Replaces the custom tools of an account (created when missing, ACTIVE unless `status` says
+   * otherwise) and optionally its status and organization / user scope. `tools` is a list in the
+   * catalogue's tool format; a bad list is a 400 naming the problem.
+   */
+  setAccountTools(connectionName, identifier, { tools, status, organizationId, userId }) {
+    const connection = this.catalogue.byName(connectionName);
+    if (!connection) throw errors.notFound(`connection "${connectionName}" not found`);
+    let normalized;
+    try {
+      normalized = normalizeCustomTools(connection, tools, 'tools');
+    } catch (err) {
+      throw errors.invalidArgument(err.message, [violation('tools', 'tools.valid', err.message)]);
+    }
+    for (const [field, value] of [['organization_id', organizationId], ['user_id', userId]]) {
+      if (value !== undefined && typeof value !== 'string') {
+        throw errors.invalidArgument(`${field} must be a string`, [violation(field, 'string', 'value must be a string')]);
+      }
+    }
+    const existing = this.account(connectionName, identifier);
+    const account = this.setAccountStatus(connectionName, identifier, status ?? existing?.status ?? 'ACTIVE');
+    account.tools = normalized;
+    account.toolsUpdatedAt = this.clock.now();
+    if (organizationId !== undefined) account.organizationId = organizationId;
+    if (userId !== undefined) account.userId = userId;
+    return account;
+  }
+
   listAccounts() {
     return [...this.accounts.values()];
+  }
+
+  accountById(id) {
+    for (const account of this.accounts.values()) if (account.id === id) return account;
+    return undefined;
   }
 
   /** Issues a fresh single-use authentication link token for an account. */
   issueAuthLink(account) {
     const token = randomBytes(24).toString('base64url');
-    this.links.set(token, { account, expiresAt: Date.now() + this.authLinkTtl * 1000, usedAt: null });
+    this.links.set(token, { account, expiresAt: this.clock.now() + this.authLinkTtl * 1000, usedAt: null });
     return token;
   }
 
@@ -184,8 +240,8 @@ export class Store {
     const link = this.links.get(token);
     if (!link) return { outcome: 'unknown' };
     if (link.usedAt !== null) return { outcome: 'used', account: link.account };
-    if (Date.now() >= link.expiresAt) return { outcome: 'expired', account: link.account };
-    link.usedAt = Date.now();
+    if (this.clock.now() >= link.expiresAt) return { outcome: 'expired', account: link.account };
+    link.usedAt = this.clock.now();
     const { connectionName, identifier } = link.account;
     return { outcome: 'authorized', account: this.setAccountStatus(connectionName, identifier, 'ACTIVE') };
   }
@@ -199,7 +255,7 @@ export class Store {
     const displayName = name || `${configName}-${userIdentifier}`;
     const existing = this.findInstance(config.id, userIdentifier, displayName);
     if (existing) return existing;
-    const now = Date.now();
+    const now = this.clock.now();
     const instance = {
       id: this.newId('inst'),
       name: displayName,
@@ -253,7 +309,7 @@ export class Store {
     }
     instance.name = newName;
     instance.configId = configId;
-    instance.updatedAt = Date.now();
+    instance.updatedAt = this.clock.now();
     return instance;
   }
 
@@ -273,12 +329,12 @@ export class Store {
   accessTokenState(token) {
     const entry = this.accessTokens.get(token);
     if (!entry) return 'unknown';
-    return Date.now() >= entry.expiresAt ? 'expired' : 'valid';
+    return this.clock.now() >= entry.expiresAt ? 'expired' : 'valid';
   }
 
   /** Expires every access token issued so far; returns how many there were. */
   expireAccessTokens() {
-    const now = Date.now();
+    const now = this.clock.now();
     for (const entry of this.accessTokens.values()) entry.expiresAt = Math.min(entry.expiresAt, now);
     return this.accessTokens.size;
   }
@@ -293,7 +349,7 @@ export class Store {
     let id;
     do id = randomBytes(16).toString('hex');
     while (this.mcpSessions.has(id));
-    const session = { id, target, subject, protocolVersion, clientInfo, createdAt: Date.now(), initialized: false };
+    const session = { id, target, subject, protocolVersion, clientInfo, createdAt: this.clock.now(), initialized: false };
     this.mcpSessions.set(id, session);
     return session;
   }

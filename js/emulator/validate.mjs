@@ -11,6 +11,7 @@ export const MAX_MAPPINGS = 25;
 export const MAX_PAGE_SIZE = 30;
 export const ACCESS_LEVELS = ['', 'FULL', 'READ_ONLY'];
 export const MIN_EXPIRY_SECONDS = 60;
+export const CONNECTOR_PATTERN = /^[a-zA-Z0-9_: -]*$/;
 export const MAX_EXPIRY_SECONDS = 24 * 3600;
 
 /** Collects violations; `check()` throws them as one validation error. */
@@ -24,7 +25,7 @@ class Checker {
     return this;
   }
 
-  string(field, value = '', { required, minLen, maxLen, pattern, oneOf } = {}) {
+  string(field, value = '', { required, minLen, maxLen, pattern, prefix, oneOf } = {}) {
     if (required && value === '') return this.add(field, 'required', 'value is required');
     const length = [...value].length; // protovalidate counts characters, not bytes
     if (minLen !== undefined && length < minLen) {
@@ -35,6 +36,9 @@ class Checker {
     }
     if (pattern && !pattern.test(value)) {
       this.add(field, 'string.pattern', `value does not match regex pattern \`${pattern.source}\``);
+    }
+    if (prefix !== undefined && !value.startsWith(prefix)) {
+      this.add(field, 'string.prefix', `value does not have prefix \`${prefix}\``);
     }
     if (oneOf && !oneOf.includes(value)) {
       const list = oneOf.map((v) => JSON.stringify(v)).join(', ');
@@ -124,4 +128,24 @@ export function validateEnsureInstance(req) {
     .string('config_name', req.config_name, { required: true, minLen: 1 })
     .string('user_identifier', req.user_identifier, { required: true, minLen: 1 })
     .check();
+}
+
+/**
+ * ListTools (tools.proto): length limits on the filter's strings, the connector's pattern, the
+ * `ca_` prefix of a connected account id, and 3-100 characters for `query`. The proto3 optional
+ * fields are checked whenever present, "" included (so `filter.query=` is too short).
+ */
+export function validateListTools(req) {
+  const f = req.filter ?? {};
+  const c = new Checker();
+  c.string('filter.provider', f.provider, { maxLen: 50 });
+  c.string('filter.identifier', f.identifier, { maxLen: 100 });
+  if (f.query !== undefined) c.string('filter.query', f.query, { minLen: 3, maxLen: 100 });
+  if (f.connector !== undefined) c.string('filter.connector', f.connector, { maxLen: 400, pattern: CONNECTOR_PATTERN });
+  if (f.organization_id !== undefined) c.string('filter.organization_id', f.organization_id, { maxLen: 32 });
+  if (f.user_id !== undefined) c.string('filter.user_id', f.user_id, { maxLen: 32 });
+  if (f.connected_account_id !== undefined) {
+    c.string('filter.connected_account_id', f.connected_account_id, { maxLen: 100, prefix: 'ca_' });
+  }
+  c.check();
 }

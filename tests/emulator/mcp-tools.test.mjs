@@ -74,9 +74,25 @@ describe('instance URLs', () => {
       assert.equal(tool.description, source.description);
       assert.deepEqual(tool.inputSchema, source.inputSchema);
       assert.equal(tool.inputSchema.type, 'object');
-      assert.deepEqual(tool.annotations, { readOnlyHint: source.readOnly });
+      assert.equal(tool.title, source.title);
+      assert.deepEqual(tool.annotations, {
+        title: source.title,
+        readOnlyHint: source.readOnly,
+        destructiveHint: source.annotations.destructiveHint,
+        idempotentHint: source.annotations.idempotentHint,
+        openWorldHint: source.annotations.openWorldHint,
+      });
     }
     assert.equal(res.json.result.nextCursor, undefined);
+  });
+
+  test('a top-level title from 2025-06-18 on; 2025-03-26 sessions have it in the annotations only', async () => {
+    const old = await opened(instance.url, {}, { protocolVersion: '2025-03-26' });
+    const [tool] = (await old.request('tools/list', {})).json.result.tools;
+    assert.equal(tool.title, undefined);
+    assert.equal(tool.annotations.title, 'Fetch emails');
+    const newer = await opened(instance.url, {}, { protocolVersion: '2025-06-18' });
+    assert.equal((await newer.request('tools/list', {})).json.result.tools[0].title, 'Fetch emails');
   });
 
   test('tools/list without params works too; an unknown cursor is -32602', async () => {
