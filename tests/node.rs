@@ -1,8 +1,8 @@
 //! The wasm shell against the emulator, in Node: `wasm-pack test --node -- --test node`.
 //!
 //! Every test starts its own emulator (js/emulator, a real HTTP server on 127.0.0.1, in this same
-//! Node process) and drives the exported `Core` exactly as the JavaScript wrapper does: JSON
-//! strings in, JSON strings out, errors as SdkError JSON strings.
+//! Node process) and drives the exported `Core` exactly as the JavaScript wrapper does: plain
+//! objects in, plain objects out, errors as plain objects describing the SdkError.
 #![cfg(target_arch = "wasm32")]
 
 use scalekit_mcp::shell::Core;
@@ -40,15 +40,14 @@ export function abortLater(controller, ms) {
 }
 export function all(promises) {
   return Promise.allSettled(promises).then((results) =>
-    JSON.stringify(results.map((r) => (r.status === 'fulfilled'
-      ? { ok: JSON.parse(r.value) }
-      : { err: typeof r.reason === 'string' ? JSON.parse(r.reason) : String(r.reason) }))));
+    results.map((r) => (r.status === 'fulfilled'
+      ? { ok: r.value === undefined ? null : r.value }
+      : { err: r.reason !== null && typeof r.reason === 'object' && !(r.reason instanceof Error) ? r.reason : String(r.reason) })));
 }
 // onPending that records each state and authorizes its links after `after` pending states.
 export function authorizingCallback(handle, after) {
   const seen = [];
-  const fn = (stateJson) => {
-    const state = JSON.parse(stateJson);
+  const fn = (state) => {
     seen.push(state);
     if (seen.length >= after) {
       const list = state.connections ?? state.connectedAccounts ?? [];
@@ -174,7 +173,7 @@ impl Emu {
     }
 
     fn core_with(&self, extra: Value) -> Core {
-        Core::new(&self.options(extra)).unwrap_or_else(|e| panic!("Core::new: {:?}", e.as_string()))
+        Core::new(js(&self.options(extra))).unwrap_or_else(|e| panic!("Core::new: {}", value(&e)))
     }
 
     async fn fault(&self, fault: Value) {
@@ -206,16 +205,16 @@ impl Emu {
 /// Settles a `call`: `Ok(output)` or `Err(error JSON)`.
 async fn settle(p: js_sys::Promise) -> Result<Value, Value> {
     match JsFuture::from(p).await {
-        Ok(v) => Ok(serde_json::from_str(&v.as_string().expect("resolves with a string")).unwrap()),
+        Ok(v) => Ok(value(&v)),
         Err(e) => {
-            let s = e.as_string().unwrap_or_else(|| panic!("rejects with a string, got {}", error_message(&e)));
-            Err(serde_json::from_str(&s).unwrap_or_else(|_| panic!("rejects with JSON, got {s}")))
+            assert!(e.is_object() && !e.is_instance_of::<js_sys::Error>(), "rejects with a plain object, got {}", error_message(&e));
+            Err(value(&e))
         }
     }
 }
 
 async fn call(core: &Core, op: &str, input: Value) -> Result<Value, Value> {
-    settle(core.call(op, &input.to_string(), None, None)).await
+    settle(core.call(op, js(&input.to_string()), None, None)).await
 }
 
 async fn ok(core: &Core, op: &str, input: Value) -> Value {
@@ -231,6 +230,16 @@ async fn fail(core: &Core, op: &str, input: Value) -> Value {
 
 fn now() -> f64 {
     js_sys::Date::now()
+}
+
+/// A JavaScript value from JSON text, as the wrapper would pass it.
+fn js(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap_or_else(|_| panic!("{text} is JSON"))
+}
+
+/// A plain JavaScript value as JSON, to assert on.
+fn value(v: &JsValue) -> Value {
+    serde_wasm_bindgen::from_value(v.clone()).unwrap_or_else(|_| panic!("{} is plain data", error_message(v)))
 }
 
 fn config_input(name: &str) -> Value {
@@ -310,9 +319,9 @@ async fn full_flow_config_instance_auth_session_token() {
 async fn describe_shows_no_secret() {
     let e = emu().await;
     let core = e.core();
-    let d: Value = serde_json::from_str(&core.describe()).unwrap();
+    let d = value(&core.describe());
     assert_eq!(d, json!({"envUrl": e.url, "clientId": "skc_emulator"}));
-    assert!(!core.describe().contains(&e.secret));
+    assert!(!d.to_string().contains(&e.secret));
     e.close().await;
 }
 
@@ -322,11 +331,11 @@ async fn describe_shows_no_secret() {
 
 #[wasm_bindgen_test]
 async fn invalid_options_throw() {
-    let err = Core::new(r#"{"envUrl":"not a url","clientId":"a","clientSecret":"b"}"#).err().unwrap();
-    let err: Value = serde_json::from_str(&err.as_string().unwrap()).unwrap();
+    let err = Core::new(js(r#"{"envUrl":"not a url","clientId":"a","clientSecret":"b"}"#)).err().unwrap();
+    let err = value(&err);
     assert_eq!(err["kind"], "Validation");
-    let err = Core::new("{").err().unwrap();
-    let err: Value = serde_json::from_str(&err.as_string().unwrap()).unwrap();
+    let err = Core::new(JsValue::from_str("{")).err().unwrap();
+    let err = value(&err);
     assert_eq!(err["kind"], "Validation");
 }
 
@@ -343,9 +352,9 @@ async fn validation_errors_send_nothing() {
     assert!(err["message"].as_str().unwrap().contains("noSuchOp"));
     let err = fail(&core, "listConfigs", json!({"pageSize": 31})).await;
     assert_eq!(err["kind"], "Validation");
-    let err = settle(core.call("getConfig", "{not json", None, None)).await.unwrap_err();
+    let err = settle(core.call("getConfig", JsValue::from_str("{not json"), None, None)).await.unwrap_err();
     assert_eq!(err["kind"], "Validation");
-    let err = settle(core.call("listConfigs", "{}", None, Some(-5.0))).await.unwrap_err();
+    let err = settle(core.call("listConfigs", js("{}"), None, Some(-5.0))).await.unwrap_err();
     assert_eq!((err["kind"].as_str(), err["field"].as_str()), (Some("Validation"), Some("timeoutMs")));
     assert!(e.requests().await.is_empty(), "no request at all, not even for a token");
     e.close().await;
@@ -357,9 +366,9 @@ async fn already_aborted_signal_rejects_without_request() {
     let core = e.core();
     let ctl = AbortController::new().unwrap();
     ctl.abort();
-    let err = settle(core.call("listConfigs", "{}", Some(ctl.signal()), None)).await.unwrap_err();
+    let err = settle(core.call("listConfigs", js("{}"), Some(ctl.signal()), None)).await.unwrap_err();
     assert_eq!((err["kind"].as_str(), err["code"].as_str()), (Some("Abort"), Some("ABORTED")));
-    let err = settle(core.wait_for_auth(r#"{"instanceId":"inst_1"}"#, None, Some(ctl.signal()), None, None, None))
+    let err = settle(core.wait_for_auth(js(r#"{"instanceId":"inst_1"}"#), None, Some(ctl.signal()), None, None, None))
         .await
         .unwrap_err();
     assert_eq!(err["kind"], "Abort");
@@ -420,9 +429,9 @@ async fn token_is_single_flight() {
     let core = e.core();
     let calls = js_sys::Array::new();
     for _ in 0..20 {
-        calls.push(&core.call("listConfigs", "{}", None, None));
+        calls.push(&core.call("listConfigs", js("{}"), None, None));
     }
-    let results: Value = serde_json::from_str(&JsFuture::from(all(&calls)).await.unwrap().as_string().unwrap()).unwrap();
+    let results = value(&JsFuture::from(all(&calls)).await.unwrap());
     for r in results.as_array().unwrap() {
         assert!(r.get("ok").is_some(), "{r}");
     }
@@ -436,9 +445,9 @@ async fn failed_token_rejects_every_waiter_and_is_tried_again_later() {
     let core = e.core_with(json!({"clientSecret": "wrong-secret-value"}));
     let calls = js_sys::Array::new();
     for _ in 0..5 {
-        calls.push(&core.call("listConfigs", "{}", None, None));
+        calls.push(&core.call("listConfigs", js("{}"), None, None));
     }
-    let results: Value = serde_json::from_str(&JsFuture::from(all(&calls)).await.unwrap().as_string().unwrap()).unwrap();
+    let results = value(&JsFuture::from(all(&calls)).await.unwrap());
     for r in results.as_array().unwrap() {
         assert_eq!(r["err"]["kind"], "Authentication", "{r}");
         assert!(!r.to_string().contains("wrong-secret-value"), "{r}");
@@ -566,7 +575,7 @@ async fn slow_response_times_out() {
     ok(&core, "listConfigs", json!({})).await;
     e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "delayMs": 3000, "count": 1})).await;
     let t0 = now();
-    let err = settle(core.call("listConfigs", "{}", None, Some(300.0))).await.unwrap_err();
+    let err = settle(core.call("listConfigs", js("{}"), None, Some(300.0))).await.unwrap_err();
     let took = now() - t0;
     assert_eq!((err["kind"].as_str(), err["code"].as_str()), (Some("Timeout"), Some("TIMEOUT")));
     assert!((280.0..1500.0).contains(&took), "timed out after {took} ms");
@@ -580,7 +589,7 @@ async fn timeout_covers_retries() {
     ok(&core, "listConfigs", json!({})).await;
     e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "status": 503, "delayMs": 200, "count": 50})).await;
     let t0 = now();
-    let err = settle(core.call("listConfigs", "{}", None, Some(700.0))).await.unwrap_err();
+    let err = settle(core.call("listConfigs", js("{}"), None, Some(700.0))).await.unwrap_err();
     let took = now() - t0;
     assert!(matches!(err["kind"].as_str(), Some("Timeout" | "InternalServer")), "{err}");
     assert!(took < 1500.0, "the whole call stays within its timeout: {took} ms");
@@ -596,7 +605,7 @@ async fn abort_rejects_at_once() {
     let ctl = AbortController::new().unwrap();
     abort_later(&ctl, 100.0);
     let t0 = now();
-    let err = settle(core.call("listConfigs", "{}", Some(ctl.signal()), None)).await.unwrap_err();
+    let err = settle(core.call("listConfigs", js("{}"), Some(ctl.signal()), None)).await.unwrap_err();
     let took = now() - t0;
     assert_eq!((err["kind"].as_str(), err["code"].as_str()), (Some("Abort"), Some("ABORTED")));
     assert!(took < 1000.0, "aborted after {took} ms");
@@ -612,7 +621,7 @@ async fn abort_during_backoff_rejects_at_once() {
     let ctl = AbortController::new().unwrap();
     abort_later(&ctl, 200.0);
     let t0 = now();
-    let err = settle(core.call("listConfigs", "{}", Some(ctl.signal()), Some(30_000.0))).await.unwrap_err();
+    let err = settle(core.call("listConfigs", js("{}"), Some(ctl.signal()), Some(30_000.0))).await.unwrap_err();
     let took = now() - t0;
     assert_eq!(err["kind"], "Abort", "{err}");
     assert!(took < 1500.0, "aborted after {took} ms");
@@ -625,8 +634,8 @@ async fn one_caller_aborting_does_not_cancel_the_token_for_others() {
     let core = e.core();
     e.fault(json!({"pathPrefix": "/oauth/token", "delayMs": 300, "count": 1})).await;
     let ctl = AbortController::new().unwrap();
-    let a = core.call("listConfigs", "{}", Some(ctl.signal()), None);
-    let b = core.call("listConfigs", "{}", None, None);
+    let a = core.call("listConfigs", js("{}"), Some(ctl.signal()), None);
+    let b = core.call("listConfigs", js("{}"), None, None);
     abort_later(&ctl, 50.0);
     let a = settle(a).await.unwrap_err();
     assert_eq!(a["kind"], "Abort");
@@ -652,7 +661,7 @@ async fn wait_for_auth_resolves_when_all_active() {
     let id = instance(&core, "waiter", "u1").await;
     let cb = authorizing_callback(&e.handle, 2);
     let input = json!({"instanceId": id}).to_string();
-    let out = settle(core.wait_for_auth(&input, Some(callback_fn(&cb)), None, Some(10_000.0), Some(50.0), Some(true)))
+    let out = settle(core.wait_for_auth(js(&input), Some(callback_fn(&cb)), None, Some(10_000.0), Some(50.0), Some(true)))
         .await
         .expect("all active");
     assert_eq!(out["allActive"], true);
@@ -667,7 +676,7 @@ async fn wait_for_auth_by_config_and_identifier() {
     let config = create_config(&core, "by-config").await;
     let cb = authorizing_callback(&e.handle, 1);
     let input = json!({"configId": config["id"], "identifier": "u2"}).to_string();
-    let out = settle(core.wait_for_auth(&input, Some(callback_fn(&cb)), None, Some(10_000.0), Some(50.0), Some(true)))
+    let out = settle(core.wait_for_auth(js(&input), Some(callback_fn(&cb)), None, Some(10_000.0), Some(50.0), Some(true)))
         .await
         .expect("all active");
     assert_eq!(out["allActive"], true);
@@ -682,7 +691,7 @@ async fn wait_for_auth_times_out_naming_pending_connections() {
     let id = instance(&core, "never", "u3").await;
     let input = json!({"instanceId": id}).to_string();
     let t0 = now();
-    let err = settle(core.wait_for_auth(&input, None, None, Some(400.0), Some(50.0), None)).await.unwrap_err();
+    let err = settle(core.wait_for_auth(js(&input), None, None, Some(400.0), Some(50.0), None)).await.unwrap_err();
     let took = now() - t0;
     assert_eq!((err["kind"].as_str(), err["code"].as_str()), (Some("AuthTimeout"), Some("AUTH_TIMEOUT")));
     let msg = err["message"].as_str().unwrap();
@@ -700,7 +709,7 @@ async fn wait_for_auth_abort_rejects_at_once() {
     let ctl = AbortController::new().unwrap();
     abort_later(&ctl, 150.0);
     let t0 = now();
-    let err = settle(core.wait_for_auth(&input, None, Some(ctl.signal()), Some(60_000.0), Some(5_000.0), None))
+    let err = settle(core.wait_for_auth(js(&input), None, Some(ctl.signal()), Some(60_000.0), Some(5_000.0), None))
         .await
         .unwrap_err();
     let took = now() - t0;
@@ -717,7 +726,7 @@ async fn wait_for_auth_surfaces_what_on_pending_threw() {
     let core = e.core();
     let id = instance(&core, "throws", "u5").await;
     let input = json!({"instanceId": id}).to_string();
-    let err = JsFuture::from(core.wait_for_auth(&input, Some(throwing_callback()), None, Some(5_000.0), None, None))
+    let err = JsFuture::from(core.wait_for_auth(js(&input), Some(throwing_callback()), None, Some(5_000.0), None, None))
         .await
         .unwrap_err();
     assert_eq!(error_message(&err), "callback failed");
@@ -728,9 +737,9 @@ async fn wait_for_auth_surfaces_what_on_pending_threw() {
 async fn wait_for_auth_validates_its_target() {
     let e = emu().await;
     let core = e.core();
-    let err = settle(core.wait_for_auth("{}", None, None, None, None, None)).await.unwrap_err();
+    let err = settle(core.wait_for_auth(js("{}"), None, None, None, None, None)).await.unwrap_err();
     assert_eq!(err["kind"], "Validation");
-    let err = settle(core.wait_for_auth(r#"{"instanceId":"i"}"#, None, None, None, Some(0.0), None)).await.unwrap_err();
+    let err = settle(core.wait_for_auth(js(r#"{"instanceId":"i"}"#), None, None, None, Some(0.0), None)).await.unwrap_err();
     assert_eq!(err["field"], "pollIntervalMs");
     assert!(e.requests().await.is_empty());
     e.close().await;
@@ -743,9 +752,9 @@ async fn wait_for_auth_validates_its_target() {
 /// `Core::new` under faked globals; the globals are restored before anything can panic.
 fn construct_as(kind: &str, options: &str) -> Result<Core, Value> {
     fake_env(kind);
-    let r = Core::new(options);
+    let r = Core::new(js(options));
     restore_env();
-    r.map_err(|e| serde_json::from_str(&e.as_string().unwrap()).unwrap())
+    r.map_err(|e| value(&e))
 }
 
 #[wasm_bindgen_test]
@@ -772,8 +781,8 @@ async fn calls_in_a_browser_are_refused_without_request() {
     let e = emu().await;
     let core = e.core();
     fake_env("page");
-    let p = core.call("listConfigs", "{}", None, None);
-    let w = core.wait_for_auth(r#"{"instanceId":"inst_1"}"#, None, None, None, None, None);
+    let p = core.call("listConfigs", js("{}"), None, None);
+    let w = core.wait_for_auth(js(r#"{"instanceId":"inst_1"}"#), None, None, None, None, None);
     restore_env();
     assert_eq!(settle(p).await.unwrap_err()["kind"], "BrowserEnvironment");
     assert_eq!(settle(w).await.unwrap_err()["kind"], "BrowserEnvironment");
@@ -793,9 +802,9 @@ async fn calls_leave_no_listener_and_no_timer_behind() {
     let timers = active_timers();
     let ctl = AbortController::new().unwrap();
     for _ in 0..3 {
-        settle(core.call("listConfigs", "{}", Some(ctl.signal()), None)).await.unwrap();
+        settle(core.call("listConfigs", js("{}"), Some(ctl.signal()), None)).await.unwrap();
     }
-    let _ = settle(core.call("getConfig", r#"{"configId":"cfg_none"}"#, Some(ctl.signal()), None)).await;
+    let _ = settle(core.call("getConfig", js(r#"{"configId":"cfg_none"}"#), Some(ctl.signal()), None)).await;
     let n = JsFuture::from(abort_listeners(&ctl.signal())).await.unwrap().as_f64().unwrap();
     assert_eq!(n, 0.0, "abort listeners removed");
     assert_eq!(active_timers(), timers, "deadline timers cleared");
@@ -806,7 +815,7 @@ async fn calls_leave_no_listener_and_no_timer_behind() {
 async fn freeing_the_core_does_not_break_pending_calls() {
     let e = emu().await;
     let core = e.core();
-    let p = core.call("listConfigs", "{}", None, None);
+    let p = core.call("listConfigs", js("{}"), None, None);
     drop(core); // what `core.free()` does from JavaScript
     settle(p).await.expect("the pending call completes");
     e.close().await;
@@ -818,7 +827,7 @@ async fn caller_timeout_while_waiting_for_the_token() {
     let core = e.core();
     e.fault(json!({"pathPrefix": "/oauth/token", "delayMs": 600, "count": 1})).await;
     let t0 = now();
-    let err = settle(core.call("listConfigs", "{}", None, Some(150.0))).await.unwrap_err();
+    let err = settle(core.call("listConfigs", js("{}"), None, Some(150.0))).await.unwrap_err();
     assert_eq!(err["kind"], "Timeout");
     assert!(now() - t0 < 500.0);
     // The token request went on for later calls.
@@ -834,7 +843,7 @@ async fn retry_after_beyond_the_deadline_surfaces_the_rate_limit() {
     ok(&core, "listConfigs", json!({})).await;
     e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "status": 429, "retryAfter": 5, "count": 1})).await;
     let t0 = now();
-    let err = settle(core.call("listConfigs", "{}", None, Some(1000.0))).await.unwrap_err();
+    let err = settle(core.call("listConfigs", js("{}"), None, Some(1000.0))).await.unwrap_err();
     assert_eq!(err["kind"], "RateLimit", "{err}");
     assert_eq!(err["retryAfterMs"], 5000);
     assert!(now() - t0 < 500.0, "no pointless wait");

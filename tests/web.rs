@@ -68,19 +68,23 @@ extern "C" {
     fn stop_pretending();
 }
 
-fn options(client_id: &str, extra: Value) -> String {
+/// A JavaScript value of `v`, as the wrapper would pass it.
+fn js(v: &Value) -> JsValue {
+    js_sys::JSON::parse(&v.to_string()).unwrap_or_else(|_| panic!("{v} is JSON"))
+}
+
+fn options(client_id: &str, extra: Value) -> JsValue {
     let mut o = json!({"envUrl": EMULATOR, "clientId": client_id, "clientSecret": CLIENT_SECRET});
     if let (Some(o), Some(extra)) = (o.as_object_mut(), extra.as_object()) {
         for (k, v) in extra {
             o.insert(k.clone(), v.clone());
         }
     }
-    o.to_string()
+    js(&o)
 }
 
 fn error_json(e: &JsValue) -> Value {
-    let text = e.as_string().unwrap_or_else(|| panic!("a rejection is an SdkError JSON string, got {e:?}"));
-    serde_json::from_str(&text).unwrap_or_else(|err| panic!("not JSON ({err}): {text}"))
+    serde_wasm_bindgen::from_value(e.clone()).unwrap_or_else(|err| panic!("a rejection is a plain object ({err}): {e:?}"))
 }
 
 /// The refusal: its class, code, and a message that says why and what to do, without the secret.
@@ -94,7 +98,7 @@ fn assert_browser_refusal(e: &JsValue, what: &str) {
     assert!(message.contains("client secret"), "{what}: says why: {message}");
     assert!(message.contains("server"), "{what}: says what to do: {message}");
     assert!(message.contains("dangerouslyAllowBrowser: true"), "{what}: names the opt-out: {message}");
-    assert!(!e.as_string().unwrap_or_default().contains(CLIENT_SECRET), "{what}: the secret does not appear");
+    assert!(!v.to_string().contains(CLIENT_SECRET), "{what}: the secret does not appear");
 }
 
 /// The emulator's request log.
@@ -125,7 +129,7 @@ fn this_is_a_browser_page() {
 async fn a_client_with_a_secret_is_refused_in_a_page_before_any_request() {
     let id = "skc_web_refused_constructor";
     for extra in [json!({}), json!({"dangerouslyAllowBrowser": false})] {
-        let err = Core::new(&options(id, extra.clone())).err().unwrap_or_else(|| panic!("constructed with {extra}"));
+        let err = Core::new(options(id, extra.clone())).err().unwrap_or_else(|| panic!("constructed with {extra}"));
         assert_browser_refusal(&err, &format!("Core::new with {extra}"));
     }
     let log = request_log().await;
@@ -137,9 +141,9 @@ async fn every_credentialed_method_refuses_in_a_page_before_any_request() {
     let id = "skc_web_refused_calls";
     // A client built while the page looked like Node, then used in the page.
     pretend_node();
-    let core = Core::new(&options(id, json!({})));
+    let core = Core::new(options(id, json!({})));
     stop_pretending();
-    let core = core.unwrap_or_else(|e| panic!("outside a browser the client is built: {:?}", e.as_string()));
+    let core = core.unwrap_or_else(|e| panic!("outside a browser the client is built: {}", error_json(&e)));
 
     let calls = [
         ("createConfig", json!({"name": "web-refused-config", "connectionToolMappings": [{"connectionName": "MY_GMAIL"}]})),
@@ -150,13 +154,13 @@ async fn every_credentialed_method_refuses_in_a_page_before_any_request() {
         ("deleteConfig", json!({"configId": "cfg_1"})),
     ];
     for (op, input) in calls {
-        let err = JsFuture::from(core.call(op, &input.to_string(), None, None))
+        let err = JsFuture::from(core.call(op, js(&input), None, None))
             .await
             .err()
             .unwrap_or_else(|| panic!("{op} resolved in a browser"));
         assert_browser_refusal(&err, op);
     }
-    let err = JsFuture::from(core.wait_for_auth(&json!({"instanceId": "inst_1"}).to_string(), None, None, Some(2000.0), None, None))
+    let err = JsFuture::from(core.wait_for_auth(js(&json!({"instanceId": "inst_1"})), None, None, Some(2000.0), None, None))
         .await
         .err()
         .expect("waitForAuth resolved in a browser");
@@ -170,13 +174,13 @@ async fn every_credentialed_method_refuses_in_a_page_before_any_request() {
 #[wasm_bindgen_test]
 async fn dangerously_allow_browser_lets_the_page_call_the_emulator() {
     let name = format!("web-allowed-{}", js_sys::Date::now() as u64);
-    let core = Core::new(&options(CLIENT_ID, json!({"dangerouslyAllowBrowser": true})))
-        .unwrap_or_else(|e| panic!("opted in, yet refused: {:?}", e.as_string()));
+    let core = Core::new(options(CLIENT_ID, json!({"dangerouslyAllowBrowser": true})))
+        .unwrap_or_else(|e| panic!("opted in, yet refused: {}", error_json(&e)));
     let input = json!({"name": name, "connectionToolMappings": [{"connectionName": "MY_GMAIL", "tools": ["gmail_fetch_mails"]}]});
-    let out = JsFuture::from(core.call("createConfig", &input.to_string(), None, None))
+    let out = JsFuture::from(core.call("createConfig", js(&input), None, None))
         .await
-        .unwrap_or_else(|e| panic!("createConfig: {:?}", e.as_string()));
-    let config: Value = serde_json::from_str(&out.as_string().unwrap()).unwrap();
+        .unwrap_or_else(|e| panic!("createConfig: {}", error_json(&e)));
+    let config: Value = serde_wasm_bindgen::from_value(out).unwrap();
     assert!(config["id"].as_str().unwrap().starts_with("cfg_"), "{config}");
     assert_eq!(config["name"], name.as_str());
     assert!(config["mcpServerUrl"].as_str().unwrap().starts_with(EMULATOR));

@@ -151,33 +151,24 @@ pub fn operation(name: &str) -> Option<&'static Spec> {
 // Decoding answers
 // ---------------------------------------------------------------------------------------------
 
-/// `T` from a JSON body, or an `InvalidResponse` error naming the member at fault (as the body
-/// names it) without quoting the body.
+/// `T` from a JSON body, or an `InvalidResponse` error saying where the body breaks the
+/// contract (line and column, and what was expected there) without quoting the body.
 pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, SdkError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let inner = e.inner();
-        let why = match inner.classify() {
+    serde_json::from_slice(body).map_err(|e| {
+        let at = format!("line {}, column {}", e.line(), e.column());
+        match e.classify() {
             serde_json::error::Category::Data => {
-                let msg = inner.to_string();
-                let expected = msg.split_once(", expected ").map(|(_, e)| e).and_then(|e| e.split(" at line ").next());
+                let msg = e.to_string();
+                let expected = msg.split_once(", expected ").and_then(|(_, exp)| exp.split(" at line ").next());
                 match expected {
-                    Some(exp) => format!("must be {exp}"),
-                    None => "is not valid".to_owned(),
+                    Some(exp) => SdkError::invalid_response(None, format!("the body has a member of the wrong type at {at} (expected {exp})")),
+                    None => SdkError::invalid_response(None, format!("the body has an invalid member at {at}")),
                 }
             }
-            serde_json::error::Category::Eof if body.iter().all(u8::is_ascii_whitespace) => return SdkError::invalid_response(None, "the body is empty"),
-            _ => return SdkError::invalid_response(None, "the body is not valid JSON"),
-        };
-        let path = e.path().to_string();
-        if path == "." {
-            SdkError::invalid_response(None, format!("the body {why}"))
-        } else {
-            SdkError::invalid_response(None, format!("`{path}` {why}"))
+            serde_json::error::Category::Eof if body.iter().all(u8::is_ascii_whitespace) => SdkError::invalid_response(None, "the body is empty"),
+            _ => SdkError::invalid_response(None, format!("the body is not valid JSON ({at})")),
         }
-    })?;
-    de.end().map_err(|_| SdkError::invalid_response(None, "the body is not valid JSON"))?;
-    Ok(value)
+    })
 }
 
 /// Any JSON object, its members skipped.
@@ -937,7 +928,7 @@ mod tests {
             bad(Operation::GetConfig, 200, body);
         }
         let e = bad(Operation::CreateConfig, 201, r#"{"config":{"connection_tool_mappings":[{"tools":[1]}]}}"#);
-        assert!(e.message.contains("config.connection_tool_mappings[0].tools[0]"), "{}", e.message);
+        assert!(e.message.contains("line 1, column 50 (expected a string)"), "{}", e.message);
         // The body itself is never quoted.
         let e = bad(Operation::GetConfig, 200, r#"{"config":{"id":5,"mcp_server_url":"https://secret"}}"#);
         assert!(!e.message.contains("secret"), "{}", e.message);

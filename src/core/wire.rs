@@ -75,7 +75,7 @@ fn whole<E: de::Error>(n: f64, min: f64, max: f64, exp: &dyn de::Expected) -> Re
     if n.fract() == 0.0 && n >= min && n <= max {
         Ok(n as u64)
     } else {
-        Err(E::invalid_value(de::Unexpected::Float(n), exp))
+        Err(E::invalid_value(de::Unexpected::Other("a number that is not a whole number in range"), exp))
     }
 }
 

@@ -6,10 +6,13 @@
 //! State lives behind a `RefCell` borrowed only in short synchronous steps, never across an
 //! `.await`, so any number of calls may run at once on one client.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::pin::pin;
 use std::rc::Rc;
 
-use futures_util::future::{FutureExt, LocalBoxFuture, Shared, WeakShared};
+use futures_channel::oneshot;
+use futures_util::future::{select, Either, FutureExt, LocalBoxFuture, Shared};
+use wasm_bindgen_futures::spawn_local;
 
 use super::fetch::{attempt, Answered, Attempt};
 use super::js::now_ms;
@@ -28,15 +31,18 @@ struct Bearer {
     generation: u64,
 }
 
-type TokenFlight = Shared<LocalBoxFuture<'static, Result<Bearer, SdkError>>>;
+/// The token request in flight: its result, which every waiting call awaits, and its deadline,
+/// which each call that joins moves to its own when that is later.
+struct Flight {
+    result: Shared<LocalBoxFuture<'static, Result<Bearer, SdkError>>>,
+    deadline: Rc<Cell<f64>>,
+}
 
 struct TokenState {
     cache: TokenCache,
     bearer: Option<Bearer>,
     generation: u64,
-    /// The token request in flight, shared by every call waiting for it. Held weakly: when every
-    /// waiting call has given up, the request is dropped, which aborts it.
-    flight: Option<WeakShared<LocalBoxFuture<'static, Result<Bearer, SdkError>>>>,
+    flight: Option<Flight>,
 }
 
 /// What one client shares between its calls.
@@ -54,7 +60,7 @@ pub(crate) struct Work {
 }
 
 pub(crate) fn timed_out(ms: f64) -> SdkError {
-    SdkError::new(ErrorKind::Timeout, code::TIMEOUT, format!("Request timed out after {} ms", ms.max(0.0).round()))
+    SdkError::new(ErrorKind::Timeout, code::TIMEOUT, format!("Request timed out after {} ms", ms.max(0.0).round() as u64))
 }
 
 pub(crate) fn aborted() -> SdkError {
@@ -86,23 +92,18 @@ impl Client {
     /// a new one) brings, unless the call stops first. Leaving early does not cancel the request
     /// for the other calls waiting on it.
     async fn bearer(self: &Rc<Self>, stop: &mut Stop) -> Result<Result<Bearer, SdkError>, Stopped> {
-        let flight = {
+        let result = {
             let mut st = self.state.borrow_mut();
             if st.cache.get(now_ms()).is_some() {
                 if let Some(b) = &st.bearer {
                     return Ok(Ok(b.clone()));
                 }
             }
-            match st.flight.as_ref().and_then(WeakShared::upgrade) {
-                Some(f) => f,
-                None => {
-                    let f: TokenFlight = fetch_token(self.clone()).boxed_local().shared();
-                    st.flight = f.downgrade();
-                    f
-                }
-            }
+            let flight = st.flight.get_or_insert_with(|| start_token_request(self.clone()));
+            flight.deadline.set(flight.deadline.get().max(stop.deadline()));
+            flight.result.clone()
         };
-        stop.run(flight).await
+        stop.run(result).await
     }
 
     /// Forgets the token numbered `generation` (after a 401 with it, or when it could not be
@@ -168,19 +169,48 @@ fn redirected(status: u16, location: Option<&str>, env_url: &str) -> SdkError {
     e
 }
 
-/// The token request, `POST /oauth/token` with the client credentials, with its retries (it is
-/// safe to repeat, whatever went wrong). It has no deadline of its own: it lives as long as a
-/// call waits for it.
-async fn fetch_token(client: Rc<Client>) -> Result<Bearer, SdkError> {
-    let result = token_attempts(&client).await;
-    let mut st = client.state.borrow_mut();
-    st.flight = None;
-    let grant = result?;
-    st.cache.store(&grant, now_ms());
-    st.generation += 1;
-    let bearer = Bearer { header: Rc::from(format!("Bearer {}", grant.access_token)), generation: st.generation };
-    st.bearer = Some(bearer.clone());
-    Ok(bearer)
+/// Starts the token request, `POST /oauth/token` with the client credentials, with its retries
+/// (it is safe to repeat, whatever went wrong). It runs on its own, not as part of any one call:
+/// for the client's `timeoutMs`, or as long as the longest call waiting for it needs.
+fn start_token_request(client: Rc<Client>) -> Flight {
+    let deadline = Rc::new(Cell::new(now_ms() + client.opts.timeout()));
+    let (done, result) = oneshot::channel();
+    let until = deadline.clone();
+    spawn_local(async move {
+        let outcome = match select(pin!(token_attempts(&client)), pin!(until_deadline(until.clone()))).await {
+            Either::Left((grant, _)) => grant,
+            Either::Right(_) => Err(SdkError::new(
+                ErrorKind::Timeout,
+                code::TIMEOUT,
+                format!("the access token request timed out after {} ms", client.opts.timeout().round() as u64),
+            )),
+        };
+        let mut st = client.state.borrow_mut();
+        st.flight = None;
+        let outcome = outcome.map(|grant| {
+            st.cache.store(&grant, now_ms());
+            st.generation += 1;
+            let bearer = Bearer { header: Rc::from(format!("Bearer {}", grant.access_token)), generation: st.generation };
+            st.bearer = Some(bearer.clone());
+            bearer
+        });
+        drop(st);
+        // Every waiting call may have given up meanwhile: nobody to tell then.
+        let _ = done.send(outcome);
+    });
+    let result = result.map(|r| r.unwrap_or_else(|_| Err(SdkError::new(ErrorKind::Connection, code::INTERNAL, "the access token request was dropped"))));
+    Flight { result: result.boxed_local().shared(), deadline }
+}
+
+/// Resolves once `now` passes `deadline`, which may move later meanwhile.
+async fn until_deadline(deadline: Rc<Cell<f64>>) {
+    loop {
+        let left = deadline.get() - now_ms();
+        if left <= 0.0 {
+            return;
+        }
+        timer(left).await;
+    }
 }
 
 async fn token_attempts(client: &Client) -> Result<crate::core::auth::TokenGrant, SdkError> {

@@ -48,6 +48,11 @@ impl Stop {
         Stop { deadline: now_ms() + timeout_ms, timer, expired: false, aborted: Aborted::new(signal), signal: signal.cloned() }
     }
 
+    /// The `Date.now()` time of the deadline.
+    pub(crate) fn deadline(&self) -> f64 {
+        self.deadline
+    }
+
     /// Milliseconds left before the deadline.
     pub(crate) fn remaining(&self) -> f64 {
         self.deadline - now_ms()

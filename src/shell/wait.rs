@@ -46,7 +46,7 @@ fn auth_timeout(timeout_ms: f64, last: Option<&Answer>) -> SdkError {
         (Some(_), true) => String::new(),
         (Some(_), false) => format!("; still pending: {}", pending.join(", ")),
     };
-    SdkError::new(ErrorKind::AuthTimeout, code::AUTH_TIMEOUT, format!("Timed out after {} ms waiting for authorization{detail}", timeout_ms.round()))
+    SdkError::new(ErrorKind::AuthTimeout, code::AUTH_TIMEOUT, format!("Timed out after {} ms waiting for authorization{detail}", timeout_ms.max(0.0).round() as u64))
 }
 
 /// Resolves with the first state in which every connection is ACTIVE.
