@@ -5,14 +5,20 @@
 // async iterators and callbacks.
 
 import { Core } from '#core';
-import { AuthTimeoutError, InvalidResponseError, fromCore, validationError } from './errors.js';
+import { AuthTimeoutError, InvalidResponseError, ValidationError, fromCore, validationError } from './errors.js';
 
 const CALL_OPTIONS = new Set(['signal', 'timeoutMs']);
 const WAIT_OPTIONS = new Set(['signal', 'timeoutMs', 'pollIntervalMs', 'onPending', 'includeAuthLinks']);
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 function isObject(value) {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+  if (value === null || typeof value !== 'object') return false;
+  try {
+    return !Array.isArray(value);
+  } catch {
+    // a revoked Proxy: plain() refuses it, naming the argument
+    return true;
+  }
 }
 
 const ABORTED = globalThis.AbortSignal ? Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get : undefined;
@@ -29,13 +35,21 @@ function isAbortSignal(value) {
 }
 
 /** Checks the per-call options object; unknown keys and wrong types are a ValidationError. */
-function callOptions(options, allowed = CALL_OPTIONS) {
-  if (options === undefined) return {};
-  if (!isObject(options)) throw validationError('options', 'options must be an object such as { signal, timeoutMs }');
-  for (const key of Object.keys(options)) {
-    if (!allowed.has(key)) {
-      throw validationError(`options.${key}`, `unknown option "${key}"; expected one of: ${[...allowed].join(', ')}`);
+function callOptions(given, allowed = CALL_OPTIONS) {
+  if (given === undefined) return {};
+  if (!isObject(given)) throw validationError('options', 'options must be an object such as { signal, timeoutMs }');
+  // Read once, into an object of our own: a getter or a Proxy trap runs here or not at all.
+  const options = {};
+  try {
+    for (const key of Object.keys(given)) {
+      if (!allowed.has(key)) {
+        throw validationError(`options.${key}`, `unknown option "${key}"; expected one of: ${[...allowed].join(', ')}`);
+      }
+      options[key] = given[key];
     }
+  } catch (err) {
+    if (err instanceof ValidationError) throw err;
+    throw validationError('options', 'options cannot be read (a Proxy or getter threw)');
   }
   const { signal, timeoutMs } = options;
   if (signal !== undefined && signal !== null && !isAbortSignal(signal)) {
@@ -199,8 +213,9 @@ export class ScalekitMcp {
    * A client from SCALEKIT_ENV_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET; `overrides`
    * adds or replaces options (for example `timeoutMs`).
    */
-  static fromEnv(overrides = {}) {
-    if (!isObject(overrides)) throw validationError('overrides', 'ScalekitMcp.fromEnv(overrides) takes an options object');
+  static fromEnv(given = {}) {
+    if (!isObject(given)) throw validationError('overrides', 'ScalekitMcp.fromEnv(overrides) takes an options object');
+    const overrides = plain(given, 'overrides');
     const fromVars = {};
     const vars = [
       ['envUrl', 'SCALEKIT_ENV_URL'],
@@ -352,7 +367,7 @@ export class ScalekitMcp {
   }
 
   async *#pages(op, key, input, options) {
-    const query = input === undefined || input === null ? {} : input;
+    const query = input === undefined || input === null ? {} : plain(input, 'input');
     if (!isObject(query)) throw validationError('input', `${op} input must be an object`);
     callOptions(options);
     let pageToken = query.pageToken;

@@ -16,6 +16,8 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
+use super::js::is_aborted;
+
 /// The calls watching one signal.
 struct Hub {
     signal: AbortSignal,
@@ -84,7 +86,7 @@ impl Future for Aborted {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let Some((hub, key)) = &self.watch else { return Poll::Pending };
-        if hub.signal.aborted() {
+        if is_aborted(&hub.signal) {
             return Poll::Ready(());
         }
         if let Some(slot) = hub.watchers.borrow_mut().iter_mut().find(|(k, _)| k == key) {

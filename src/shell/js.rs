@@ -43,6 +43,12 @@ pub(crate) fn global(key: &str) -> JsValue {
     GLOBAL_THIS.with(|g| get(g, key))
 }
 
+/// Whether the caller's `signal` has aborted. Read through `Reflect.get`, which cannot unwind
+/// through wasm: a signal that throws when read (a Proxy, say) counts as aborted.
+pub(crate) fn is_aborted(signal: &web_sys::AbortSignal) -> bool {
+    Reflect::get(signal, &JsValue::from_str("aborted")).map_or(true, |v| v.as_bool().unwrap_or(true))
+}
+
 /// Neither `undefined` nor `null`.
 pub(crate) fn present(v: &JsValue) -> bool {
     !v.is_undefined() && !v.is_null()

@@ -179,7 +179,7 @@ impl Core {
 impl Core {
     /// Refusals that need no input: an already aborted signal, a browser without opt-in.
     fn precheck(&self, signal: Option<&AbortSignal>) -> Result<(), SdkError> {
-        if signal.is_some_and(AbortSignal::aborted) {
+        if signal.is_some_and(js::is_aborted) {
             return Err(aborted());
         }
         if !self.client.opts.allow_browser() && is_browser() {

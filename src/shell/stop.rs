@@ -13,7 +13,7 @@ use gloo_timers::future::TimeoutFuture;
 use web_sys::AbortSignal;
 
 use super::abort::Aborted;
-use super::js::now_ms;
+use super::js::{is_aborted, now_ms};
 
 /// Longest delay `setTimeout` takes (a 32-bit signed integer of milliseconds).
 const MAX_TIMER_MS: f64 = 2_147_483_647.0;
@@ -60,7 +60,7 @@ impl Stop {
 
     /// Whether the deadline passed or the signal aborted, checked without waiting.
     pub(crate) fn check(&self) -> Result<(), Stopped> {
-        if self.signal.as_ref().is_some_and(AbortSignal::aborted) {
+        if self.signal.as_ref().is_some_and(is_aborted) {
             Err(Stopped::Aborted)
         } else if self.expired || self.remaining() <= 0.0 {
             Err(Stopped::TimedOut)

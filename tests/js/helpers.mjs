@@ -1,5 +1,7 @@
 // Shared pieces of the package tests: the emulator, a client on it, JWT checks.
 import { createPublicKey, verify } from 'node:crypto';
+import { createServer } from 'node:http';
+import * as api from 'scalekit-mcp';
 import { startEmulator } from '../../js/emulator/index.mjs';
 
 export { startEmulator };
@@ -47,4 +49,40 @@ export function createMailCalendarConfig(mcp, name = uniqueName()) {
       { connectionName: 'MY_CALENDAR', tools: ['googlecalendar_create_event'] },
     ],
   });
+}
+
+/**
+ * A server on 127.0.0.1 of the test's own: `/oauth/token` grants `token` (or runs `onToken`), and
+ * every other request goes to `handler(req, res, body)`. Every request is recorded with its
+ * method, URL, headers and body. Resolves {url, client(options), hits(path), requests, close()}.
+ */
+export async function rawServer(handler, { token = 'tok', onToken } = {}) {
+  const requests = [];
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      requests.push({ method: req.method, url: req.url, headers: req.headers, body });
+      if (req.url === '/oauth/token') {
+        if (onToken) return onToken(req, res, body);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 3600 }));
+        return;
+      }
+      handler(req, res, body);
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  return {
+    url,
+    requests,
+    client: (options) => new api.ScalekitMcp({ envUrl: url, clientId: 'skc_raw', clientSecret: 'raw-secret', ...options }),
+    hits: (path) => requests.filter((r) => `${r.method} ${r.url}`.endsWith(path)).length,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(resolve);
+    }),
+  };
 }

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import * as api from 'scalekit-mcp';
-import { startEmulator, clientFor, uniqueName, createMailCalendarConfig } from './helpers.mjs';
+import { startEmulator, clientFor, uniqueName, createMailCalendarConfig, rawServer } from './helpers.mjs';
 
 const { InternalServerError, RateLimitError, ConnectionError, TimeoutError, AbortError, AuthenticationError } = api;
 let emulator;
@@ -252,34 +252,6 @@ test('aborting rejects at once, while the server is still working', async () => 
 });
 
 // ---- answers the emulator does not give ---------------------------------------------------
-
-/**
- * A server on 127.0.0.1 that grants a token and hands every other request to `handler`; resolves
- * {client(options), hits(path), close()}.
- */
-async function rawServer(handler) {
-  const hits = [];
-  const server = createServer((req, res) => {
-    hits.push(`${req.method} ${req.url}`);
-    req.resume();
-    if (req.url === '/oauth/token') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ access_token: 'tok', token_type: 'Bearer', expires_in: 3600 }));
-      return;
-    }
-    handler(req, res);
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const envUrl = `http://127.0.0.1:${server.address().port}`;
-  return {
-    client: (options) => new api.ScalekitMcp({ envUrl, clientId: 'skc_raw', clientSecret: 'raw-secret', ...options }),
-    hits: (path) => hits.filter((h) => h.endsWith(path)).length,
-    close: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(resolve);
-    }),
-  };
-}
 
 test('a body cut off midway is a ConnectionError: a safe call is retried, createConfig is not', async () => {
   const raw = await rawServer((req, res) => {
