@@ -8,6 +8,8 @@ import { Core } from '#core';
 import { AuthTimeoutError, InvalidResponseError, ValidationError, fromCore, validationError } from './errors.js';
 
 const CALL_OPTIONS = new Set(['signal', 'timeoutMs']);
+const WRITE_OPTIONS = new Set(['signal', 'timeoutMs', 'checkTools']);
+const ENSURE_OPTIONS = new Set(['signal', 'timeoutMs', 'checkTools', 'dryRun']);
 const WAIT_OPTIONS = new Set(['signal', 'timeoutMs', 'pollIntervalMs', 'onPending', 'includeAuthLinks']);
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
@@ -52,6 +54,11 @@ function callOptions(given, allowed = CALL_OPTIONS) {
     throw validationError('options', 'options cannot be read (a Proxy or getter threw)');
   }
   const { signal, timeoutMs } = options;
+  for (const flag of ['checkTools', 'dryRun']) {
+    if (options[flag] !== undefined && options[flag] !== null && typeof options[flag] !== 'boolean') {
+      throw validationError(`options.${flag}`, `options.${flag} must be a boolean`);
+    }
+  }
   if (signal !== undefined && signal !== null && !isAbortSignal(signal)) {
     throw validationError('options.signal', 'options.signal must be an AbortSignal');
   }
@@ -242,11 +249,11 @@ export class ScalekitMcp {
     return this.#info.clientId;
   }
 
-  async #call(op, input, options) {
-    const { signal, timeoutMs } = callOptions(options);
+  async #call(op, input, options, allowed = CALL_OPTIONS) {
+    const { signal, timeoutMs, checkTools } = callOptions(options, allowed);
     const data = plain(input, 'input');
     try {
-      return await this.#core.call(op, data, signal ?? null, timeoutMs ?? null);
+      return await this.#core.call(op, data, signal ?? null, timeoutMs ?? null, { checkTools: checkTools ?? false });
     } catch (err) {
       throw fromCore(err);
     }
@@ -254,8 +261,29 @@ export class ScalekitMcp {
 
   // ---- configs --------------------------------------------------------------------------
 
+  /**
+   * Creates a config. `options.checkTools: true` first checks every named tool against its
+   * connection's tools (one tools API request per connection, cached for 5 minutes).
+   */
   createConfig(input, options) {
-    return this.#call('createConfig', input, options);
+    return this.#call('createConfig', input, options, WRITE_OPTIONS);
+  }
+
+  /**
+   * The config named `input.name`, made what `input` says: created if missing, updated where its
+   * description or mappings differ (compared as sets), left alone otherwise. Resolves with
+   * `{ config, action: 'created' | 'updated' | 'unchanged', changes, dryRun }`. Safe to repeat
+   * and to run from several processes at once. `options.dryRun: true` only plans: it sends no
+   * write. `options.checkTools: true` checks the tool names first.
+   */
+  async ensureConfig(input, options) {
+    const { signal, timeoutMs, checkTools, dryRun } = callOptions(options, ENSURE_OPTIONS);
+    const data = plain(input, 'input');
+    try {
+      return await this.#core.ensureConfig(data, signal ?? null, timeoutMs ?? null, { checkTools: checkTools ?? false, dryRun: dryRun ?? false });
+    } catch (err) {
+      throw fromCore(err);
+    }
   }
 
   getConfig(configId, options) {
@@ -267,7 +295,7 @@ export class ScalekitMcp {
   }
 
   updateConfig(input, options) {
-    return this.#call('updateConfig', input, options);
+    return this.#call('updateConfig', input, options, WRITE_OPTIONS);
   }
 
   async deleteConfig(configId, options) {
@@ -316,6 +344,18 @@ export class ScalekitMcp {
   /** Every instance matching `input`, page after page, fetched only as the loop asks for more. */
   instances(input, options) {
     return this.#pages('listInstances', 'instances', input, options);
+  }
+
+  // ---- tools ----------------------------------------------------------------------------
+
+  /** A page of the tools catalogue: `{ tools, toolNames, nextPageToken, prevPageToken, totalSize }`. */
+  listTools(input, options) {
+    return this.#call('listTools', input ?? {}, options);
+  }
+
+  /** Every tool matching `input`, page after page, fetched only as the loop asks for more. */
+  tools(input, options) {
+    return this.#pages('listTools', 'tools', input, options);
   }
 
   getInstanceAuthState(input, options) {

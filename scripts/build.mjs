@@ -112,7 +112,8 @@ function writeTypes() {
   const genDir = join(root, 'js/types/generated');
   const parts = [];
   if (existsSync(genDir)) {
-    for (const file of readdirSync(genDir).filter((f) => f.endsWith('.ts')).sort()) {
+    const files = readdirSync(genDir, { recursive: true }).filter((f) => f.endsWith('.ts')).sort();
+    for (const file of files) {
       const text = readFileSync(join(genDir, file), 'utf8')
         .split('\n')
         .filter((line) => !/^import\s/.test(line) && !line.startsWith('// This file was generated'))

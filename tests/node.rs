@@ -214,7 +214,7 @@ async fn settle(p: js_sys::Promise) -> Result<Value, Value> {
 }
 
 async fn call(core: &Core, op: &str, input: Value) -> Result<Value, Value> {
-    settle(core.call(op, js(&input.to_string()), None, None)).await
+    settle(core.call(op, js(&input.to_string()), None, None, JsValue::UNDEFINED)).await
 }
 
 async fn ok(core: &Core, op: &str, input: Value) -> Value {
@@ -352,9 +352,9 @@ async fn validation_errors_send_nothing() {
     assert!(err["message"].as_str().unwrap().contains("noSuchOp"));
     let err = fail(&core, "listConfigs", json!({"pageSize": 31})).await;
     assert_eq!(err["kind"], "Validation");
-    let err = settle(core.call("getConfig", JsValue::from_str("{not json"), None, None)).await.unwrap_err();
+    let err = settle(core.call("getConfig", JsValue::from_str("{not json"), None, None, JsValue::UNDEFINED)).await.unwrap_err();
     assert_eq!(err["kind"], "Validation");
-    let err = settle(core.call("listConfigs", js("{}"), None, Some(-5.0))).await.unwrap_err();
+    let err = settle(core.call("listConfigs", js("{}"), None, Some(-5.0), JsValue::UNDEFINED)).await.unwrap_err();
     assert_eq!((err["kind"].as_str(), err["field"].as_str()), (Some("Validation"), Some("timeoutMs")));
     assert!(e.requests().await.is_empty(), "no request at all, not even for a token");
     e.close().await;
@@ -366,7 +366,7 @@ async fn already_aborted_signal_rejects_without_request() {
     let core = e.core();
     let ctl = AbortController::new().unwrap();
     ctl.abort();
-    let err = settle(core.call("listConfigs", js("{}"), Some(ctl.signal()), None)).await.unwrap_err();
+    let err = settle(core.call("listConfigs", js("{}"), Some(ctl.signal()), None, JsValue::UNDEFINED)).await.unwrap_err();
     assert_eq!((err["kind"].as_str(), err["code"].as_str()), (Some("Abort"), Some("ABORTED")));
     let err = settle(core.wait_for_auth(js(r#"{"instanceId":"inst_1"}"#), None, Some(ctl.signal()), None, None, None))
         .await
@@ -429,7 +429,7 @@ async fn token_is_single_flight() {
     let core = e.core();
     let calls = js_sys::Array::new();
     for _ in 0..20 {
-        calls.push(&core.call("listConfigs", js("{}"), None, None));
+        calls.push(&core.call("listConfigs", js("{}"), None, None, JsValue::UNDEFINED));
     }
     let results = value(&JsFuture::from(all(&calls)).await.unwrap());
     for r in results.as_array().unwrap() {
@@ -445,7 +445,7 @@ async fn failed_token_rejects_every_waiter_and_is_tried_again_later() {
     let core = e.core_with(json!({"clientSecret": "wrong-secret-value"}));
     let calls = js_sys::Array::new();
     for _ in 0..5 {
-        calls.push(&core.call("listConfigs", js("{}"), None, None));
+        calls.push(&core.call("listConfigs", js("{}"), None, None, JsValue::UNDEFINED));
     }
     let results = value(&JsFuture::from(all(&calls)).await.unwrap());
     for r in results.as_array().unwrap() {
@@ -575,7 +575,7 @@ async fn slow_response_times_out() {
     ok(&core, "listConfigs", json!({})).await;
     e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "delayMs": 3000, "count": 1})).await;
     let t0 = now();
-    let err = settle(core.call("listConfigs", js("{}"), None, Some(300.0))).await.unwrap_err();
+    let err = settle(core.call("listConfigs", js("{}"), None, Some(300.0), JsValue::UNDEFINED)).await.unwrap_err();
     let took = now() - t0;
     assert_eq!((err["kind"].as_str(), err["code"].as_str()), (Some("Timeout"), Some("TIMEOUT")));
     assert!((280.0..1500.0).contains(&took), "timed out after {took} ms");
@@ -589,7 +589,7 @@ async fn timeout_covers_retries() {
     ok(&core, "listConfigs", json!({})).await;
     e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "status": 503, "delayMs": 200, "count": 50})).await;
     let t0 = now();
-    let err = settle(core.call("listConfigs", js("{}"), None, Some(700.0))).await.unwrap_err();
+    let err = settle(core.call("listConfigs", js("{}"), None, Some(700.0), JsValue::UNDEFINED)).await.unwrap_err();
     let took = now() - t0;
     assert!(matches!(err["kind"].as_str(), Some("Timeout" | "InternalServer")), "{err}");
     assert!(took < 1500.0, "the whole call stays within its timeout: {took} ms");
@@ -605,7 +605,7 @@ async fn abort_rejects_at_once() {
     let ctl = AbortController::new().unwrap();
     abort_later(&ctl, 100.0);
     let t0 = now();
-    let err = settle(core.call("listConfigs", js("{}"), Some(ctl.signal()), None)).await.unwrap_err();
+    let err = settle(core.call("listConfigs", js("{}"), Some(ctl.signal()), None, JsValue::UNDEFINED)).await.unwrap_err();
     let took = now() - t0;
     assert_eq!((err["kind"].as_str(), err["code"].as_str()), (Some("Abort"), Some("ABORTED")));
     assert!(took < 1000.0, "aborted after {took} ms");
@@ -621,7 +621,7 @@ async fn abort_during_backoff_rejects_at_once() {
     let ctl = AbortController::new().unwrap();
     abort_later(&ctl, 200.0);
     let t0 = now();
-    let err = settle(core.call("listConfigs", js("{}"), Some(ctl.signal()), Some(30_000.0))).await.unwrap_err();
+    let err = settle(core.call("listConfigs", js("{}"), Some(ctl.signal()), Some(30_000.0), JsValue::UNDEFINED)).await.unwrap_err();
     let took = now() - t0;
     assert_eq!(err["kind"], "Abort", "{err}");
     assert!(took < 1500.0, "aborted after {took} ms");
@@ -634,8 +634,8 @@ async fn one_caller_aborting_does_not_cancel_the_token_for_others() {
     let core = e.core();
     e.fault(json!({"pathPrefix": "/oauth/token", "delayMs": 300, "count": 1})).await;
     let ctl = AbortController::new().unwrap();
-    let a = core.call("listConfigs", js("{}"), Some(ctl.signal()), None);
-    let b = core.call("listConfigs", js("{}"), None, None);
+    let a = core.call("listConfigs", js("{}"), Some(ctl.signal()), None, JsValue::UNDEFINED);
+    let b = core.call("listConfigs", js("{}"), None, None, JsValue::UNDEFINED);
     abort_later(&ctl, 50.0);
     let a = settle(a).await.unwrap_err();
     assert_eq!(a["kind"], "Abort");
@@ -781,7 +781,7 @@ async fn calls_in_a_browser_are_refused_without_request() {
     let e = emu().await;
     let core = e.core();
     fake_env("page");
-    let p = core.call("listConfigs", js("{}"), None, None);
+    let p = core.call("listConfigs", js("{}"), None, None, JsValue::UNDEFINED);
     let w = core.wait_for_auth(js(r#"{"instanceId":"inst_1"}"#), None, None, None, None, None);
     restore_env();
     assert_eq!(settle(p).await.unwrap_err()["kind"], "BrowserEnvironment");
@@ -802,9 +802,9 @@ async fn calls_leave_no_listener_and_no_timer_behind() {
     let timers = active_timers();
     let ctl = AbortController::new().unwrap();
     for _ in 0..3 {
-        settle(core.call("listConfigs", js("{}"), Some(ctl.signal()), None)).await.unwrap();
+        settle(core.call("listConfigs", js("{}"), Some(ctl.signal()), None, JsValue::UNDEFINED)).await.unwrap();
     }
-    let _ = settle(core.call("getConfig", js(r#"{"configId":"cfg_none"}"#), Some(ctl.signal()), None)).await;
+    let _ = settle(core.call("getConfig", js(r#"{"configId":"cfg_none"}"#), Some(ctl.signal()), None, JsValue::UNDEFINED)).await;
     let n = JsFuture::from(abort_listeners(&ctl.signal())).await.unwrap().as_f64().unwrap();
     assert_eq!(n, 0.0, "abort listeners removed");
     assert_eq!(active_timers(), timers, "deadline timers cleared");
@@ -815,7 +815,7 @@ async fn calls_leave_no_listener_and_no_timer_behind() {
 async fn freeing_the_core_does_not_break_pending_calls() {
     let e = emu().await;
     let core = e.core();
-    let p = core.call("listConfigs", js("{}"), None, None);
+    let p = core.call("listConfigs", js("{}"), None, None, JsValue::UNDEFINED);
     drop(core); // what `core.free()` does from JavaScript
     settle(p).await.expect("the pending call completes");
     e.close().await;
@@ -827,7 +827,7 @@ async fn caller_timeout_while_waiting_for_the_token() {
     let core = e.core();
     e.fault(json!({"pathPrefix": "/oauth/token", "delayMs": 600, "count": 1})).await;
     let t0 = now();
-    let err = settle(core.call("listConfigs", js("{}"), None, Some(150.0))).await.unwrap_err();
+    let err = settle(core.call("listConfigs", js("{}"), None, Some(150.0), JsValue::UNDEFINED)).await.unwrap_err();
     assert_eq!(err["kind"], "Timeout");
     assert!(now() - t0 < 500.0);
     // The token request went on for later calls.
@@ -843,7 +843,7 @@ async fn retry_after_beyond_the_deadline_surfaces_the_rate_limit() {
     ok(&core, "listConfigs", json!({})).await;
     e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "status": 429, "retryAfter": 5, "count": 1})).await;
     let t0 = now();
-    let err = settle(core.call("listConfigs", js("{}"), None, Some(1000.0))).await.unwrap_err();
+    let err = settle(core.call("listConfigs", js("{}"), None, Some(1000.0), JsValue::UNDEFINED)).await.unwrap_err();
     assert_eq!(err["kind"], "RateLimit", "{err}");
     assert_eq!(err["retryAfterMs"], 5000);
     assert!(now() - t0 < 500.0, "no pointless wait");

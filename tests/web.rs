@@ -154,7 +154,7 @@ async fn every_credentialed_method_refuses_in_a_page_before_any_request() {
         ("deleteConfig", json!({"configId": "cfg_1"})),
     ];
     for (op, input) in calls {
-        let err = JsFuture::from(core.call(op, js(&input), None, None))
+        let err = JsFuture::from(core.call(op, js(&input), None, None, JsValue::UNDEFINED))
             .await
             .err()
             .unwrap_or_else(|| panic!("{op} resolved in a browser"));
@@ -177,7 +177,7 @@ async fn dangerously_allow_browser_lets_the_page_call_the_emulator() {
     let core = Core::new(options(CLIENT_ID, json!({"dangerouslyAllowBrowser": true})))
         .unwrap_or_else(|e| panic!("opted in, yet refused: {}", error_json(&e)));
     let input = json!({"name": name, "connectionToolMappings": [{"connectionName": "MY_GMAIL", "tools": ["gmail_fetch_mails"]}]});
-    let out = JsFuture::from(core.call("createConfig", js(&input), None, None))
+    let out = JsFuture::from(core.call("createConfig", js(&input), None, None, JsValue::UNDEFINED))
         .await
         .unwrap_or_else(|e| panic!("createConfig: {}", error_json(&e)));
     let config: Value = serde_wasm_bindgen::from_value(out).unwrap();

@@ -27,6 +27,22 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+/** Options of the calls that write a config. */
+export interface WriteOptions extends CallOptions {
+  /**
+   * Check every named tool against its connection's tools first (a tools API request per
+   * connection, kept for 5 minutes): an unknown name is a `ValidationError` naming the closest
+   * ones, before anything is written.
+   */
+  checkTools?: boolean;
+}
+
+/** Options of `ensureConfig`. */
+export interface EnsureConfigOptions extends WriteOptions {
+  /** Only plan: read the config and say what would change, without writing. */
+  dryRun?: boolean;
+}
+
 /** What `waitForAuth` waits on: an instance, or a config for one user. */
 export type WaitForAuthTarget = { instanceId: string } | { configId: string; identifier: string };
 
@@ -50,12 +66,14 @@ export declare class ScalekitMcp {
   readonly envUrl: string;
   readonly clientId: string;
 
-  createConfig(input: CreateConfigInput, options?: CallOptions): Promise<McpConfig>;
+  createConfig(input: CreateConfigInput, options?: WriteOptions): Promise<McpConfig>;
+  /** The config named `input.name`, created, updated or left as it is to match `input`. */
+  ensureConfig(input: EnsureConfigInput, options?: EnsureConfigOptions): Promise<EnsureConfigResult>;
   getConfig(configId: string, options?: CallOptions): Promise<McpConfig>;
   listConfigs(input?: ListConfigsInput, options?: CallOptions): Promise<ListConfigsResult>;
   /** Every config matching the filter, one page at a time as the loop asks for more. */
   configs(input?: Omit<ListConfigsInput, 'pageToken'>, options?: CallOptions): AsyncGenerator<McpConfig, void, undefined>;
-  updateConfig(input: UpdateConfigInput, options?: CallOptions): Promise<McpConfig>;
+  updateConfig(input: UpdateConfigInput, options?: WriteOptions): Promise<McpConfig>;
   deleteConfig(configId: string, options?: CallOptions): Promise<void>;
   listConnectedAccounts(input: ListConnectedAccountsInput, options?: CallOptions): Promise<ConnectedAccounts>;
   createSessionToken(input: CreateSessionTokenInput, options?: CallOptions): Promise<SessionToken>;
@@ -69,6 +87,11 @@ export declare class ScalekitMcp {
   updateInstance(input: UpdateInstanceInput, options?: CallOptions): Promise<McpInstance>;
   deleteInstance(instanceId: string, options?: CallOptions): Promise<void>;
   getInstanceAuthState(input: GetInstanceAuthStateInput, options?: CallOptions): Promise<InstanceAuthState>;
+
+  /** A page of the tools catalogue. */
+  listTools(input?: ListToolsInput, options?: CallOptions): Promise<ListToolsResult>;
+  /** Every tool matching the filter, one page at a time as the loop asks for more. */
+  tools(input?: Omit<ListToolsInput, 'pageToken'>, options?: CallOptions): AsyncGenerator<Tool, void, undefined>;
 
   waitForAuth(target: { instanceId: string }, options?: WaitForAuthOptions<InstanceAuthState>): Promise<InstanceAuthState>;
   waitForAuth(target: { configId: string; identifier: string }, options?: WaitForAuthOptions<ConnectedAccounts>): Promise<ConnectedAccounts>;

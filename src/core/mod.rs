@@ -6,7 +6,7 @@
 //! server are untrusted, so no path through this module panics.
 //!
 //! The modules form a line, each using only those before it: `redact`, `time`, `wire`,
-//! `error`, `url`, `model`, `validate`, `ops`, `auth`, `policy`.
+//! `error`, `url`, `model`, `validate`, `ops`, `auth`, `policy`, `configs`.
 #![cfg_attr(
     not(test),
     deny(
@@ -33,3 +33,4 @@ pub mod validate;
 pub mod ops;
 pub mod auth;
 pub mod policy;
+pub mod configs;

@@ -306,6 +306,86 @@ pub struct WaitTargetInput {
     pub identifier: Option<String>,
 }
 
+/// Filters of `listTools`.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ToolFilter {
+    /// Tools of this provider, e.g. `"GMAIL"`; at most 50 characters.
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub provider: Option<String>,
+    /// A connection's name: its tools (with `identifier` or `connectedAccountId`, also the
+    /// custom tools of that connected account); at most 400 characters of letters, digits,
+    /// spaces, `-`, `_` and `:`.
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub connector: Option<String>,
+    /// The connected account's user identifier; at most 100 characters.
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub identifier: Option<String>,
+    /// The connected account, instead of `connector` with `identifier`; at most 100 characters.
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub connected_account_id: Option<String>,
+    /// Scopes the connected-account lookup; at most 32 characters.
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub organization_id: Option<String>,
+    /// Scopes the connected-account lookup; at most 32 characters.
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub user_id: Option<String>,
+    /// Only tools with one of these exact names.
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub tool_name: Option<Vec<String>>,
+    /// 3 to 100 characters; every word (split on spaces and underscores) must appear in the
+    /// tool's name. Searches the catalogue's tools only, at most 100 per page.
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub query: Option<String>,
+    /// Only the names (`toolNames`), no tools.
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub summary: Option<bool>,
+}
+
+/// Input of `listTools`; every field is optional.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ListToolsInput {
+    #[serde(default, deserialize_with = "object")]
+    #[cfg_attr(test, ts(optional))]
+    pub filter: Option<ToolFilter>,
+    /// Tools per page, 0 to 1000 (0: the server's default, 300).
+    #[serde(default, deserialize_with = "js_uint")]
+    #[cfg_attr(test, ts(optional))]
+    pub page_size: Option<u32>,
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub page_token: Option<String>,
+}
+
+/// Input of `ensureConfig`: the config as it should be.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct EnsureConfigInput {
+    /// The config's name: 1-100 characters, lowercase letters, digits, `-` and `_`.
+    pub name: String,
+    /// Left out: no description.
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub description: Option<String>,
+    /// At most 25 connections, each named once; compared as sets with the config's.
+    #[serde(default)]
+    #[cfg_attr(test, ts(optional))]
+    pub connection_tool_mappings: Option<Vec<ConnectionToolMappingInput>>,
+}
+
 // ---------------------------------------------------------------------------------------------
 // Outputs
 // ---------------------------------------------------------------------------------------------
@@ -490,6 +570,141 @@ pub struct SessionToken {
     pub expires_at: String,
 }
 
+/// The MCP annotations of a tool (hints for clients; absent when the catalogue does not say).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ToolAnnotations {
+    #[serde(alias = "read_only_hint", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
+    pub read_only_hint: Option<bool>,
+    #[serde(alias = "destructive_hint", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
+    pub destructive_hint: Option<bool>,
+    #[serde(alias = "idempotent_hint", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
+    pub idempotent_hint: Option<bool>,
+    #[serde(alias = "open_world_hint", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
+    pub open_world_hint: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
+    pub title: Option<String>,
+}
+
+/// A tool's `definition` in the tools API: its MCP description.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default)]
+pub struct ToolDefinition {
+    #[serde(deserialize_with = "or_default")]
+    pub name: String,
+    #[serde(deserialize_with = "or_default")]
+    pub description: String,
+    #[serde(alias = "inputSchema", deserialize_with = "or_default")]
+    pub input_schema: serde_json::Value,
+    #[serde(deserialize_with = "or_default")]
+    pub annotations: ToolAnnotations,
+}
+
+/// A tool as the tools API lists it.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(default)]
+pub struct ListedTool {
+    #[serde(deserialize_with = "or_default")]
+    pub id: String,
+    #[serde(deserialize_with = "or_default")]
+    pub provider: String,
+    #[serde(deserialize_with = "or_default")]
+    pub definition: ToolDefinition,
+    #[serde(deserialize_with = "or_default")]
+    pub tags: Vec<String>,
+    #[serde(alias = "isDefault", deserialize_with = "or_default")]
+    pub is_default: bool,
+    #[serde(alias = "updatedAt", deserialize_with = "timestamp")]
+    pub updated_at: Option<String>,
+}
+
+/// A tool of the catalogue, with the name an MCP server lists it under.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct Tool {
+    pub name: String,
+    pub description: String,
+    /// Provider of the tool, e.g. `"GMAIL"`.
+    pub provider: String,
+    /// The JSON Schema of the tool's arguments.
+    pub input_schema: serde_json::Value,
+    pub annotations: ToolAnnotations,
+    pub tags: Vec<String>,
+    /// Whether the tool is among the provider's defaults.
+    pub is_default: bool,
+    /// RFC 3339; `null` when unknown.
+    pub updated_at: Option<String>,
+    pub id: String,
+}
+
+impl From<ListedTool> for Tool {
+    fn from(t: ListedTool) -> Tool {
+        let ListedTool { id, provider, definition, tags, is_default, updated_at } = t;
+        let ToolDefinition { name, description, input_schema, annotations } = definition;
+        Tool { name, description, provider, input_schema, annotations, tags, is_default, updated_at, id }
+    }
+}
+
+/// Result of `listTools`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct ListToolsResult {
+    pub tools: Vec<Tool>,
+    /// The names of this page's tools (also with `filter.summary`, when `tools` is empty).
+    pub tool_names: Vec<String>,
+    /// `""` on the last page.
+    pub next_page_token: String,
+    /// `""` on the first page.
+    pub prev_page_token: String,
+    pub total_size: u32,
+}
+
+/// What `ensureConfig` found different, and so changed (or, with `dryRun`, would change).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub enum ConfigChange {
+    /// The config does not exist yet.
+    Created,
+    Description { from: String, to: String },
+    /// A connection the config does not map yet; `tools` empty: every tool.
+    ConnectionAdded { connection_name: String, tools: Vec<String> },
+    ConnectionRemoved { connection_name: String },
+    /// A connection whose tools differ (empty lists: every tool).
+    ToolsChanged { connection_name: String, added: Vec<String>, removed: Vec<String> },
+}
+
+/// What `ensureConfig` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub enum EnsureAction {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// Result of `ensureConfig`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct EnsureConfigResult {
+    /// The config as it is now; with `dryRun`, as it was (`null` if it does not exist yet).
+    pub config: Option<McpConfig>,
+    pub action: EnsureAction,
+    pub changes: Vec<ConfigChange>,
+    /// Whether this was a plan only: nothing was written.
+    pub dry_run: bool,
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -533,6 +748,16 @@ pub(crate) mod tests {
             one::<ListConfigsResult>(cfg),
             one::<ListInstancesResult>(cfg),
             one::<SessionToken>(cfg),
+            one::<ToolFilter>(cfg),
+            one::<ListToolsInput>(cfg),
+            one::<ToolAnnotations>(cfg),
+            one::<Tool>(cfg),
+            one::<ListToolsResult>(cfg),
+            one::<EnsureConfigInput>(cfg),
+            one::<ConfigChange>(cfg),
+            one::<EnsureAction>(cfg),
+            one::<EnsureConfigResult>(cfg),
+            one::<serde_json::Value>(cfg),
             one::<FieldViolation>(cfg),
             one::<HelpLink>(cfg),
             one::<ResourceInfo>(cfg),
@@ -558,17 +783,25 @@ pub(crate) mod tests {
             let target = dir.join(path);
             if std::fs::read_to_string(&target).ok().as_deref() != Some(text.as_str()) {
                 if write {
-                    std::fs::create_dir_all(&dir).unwrap();
+                    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
                     std::fs::write(&target, text).unwrap();
                 } else {
                     stale.push(path.clone());
                 }
             }
         }
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-            if !names.contains(name.as_str()) {
-                stale.push(format!("{name} (no type generates it; delete it)"));
+        let mut dirs = vec![dir.clone()];
+        while let Some(d) = dirs.pop() {
+            for entry in std::fs::read_dir(&d).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let name = path.strip_prefix(&dir).unwrap().display().to_string();
+                if !names.contains(name.as_str()) {
+                    stale.push(format!("{name} (no type generates it; delete it)"));
+                }
             }
         }
         assert!(stale.is_empty(), "js/types/generated is out of date: {stale:?}; run `npm run types`");

@@ -13,7 +13,7 @@ use super::error::SdkError;
 use super::model::*;
 use super::url::{segment, with_query};
 use super::validate::{read, Validate};
-use super::wire::object;
+use super::wire::{count, object, or_default};
 
 /// A request to send: `path_and_query` is appended to the environment URL.
 #[derive(Clone, PartialEq)]
@@ -78,6 +78,7 @@ pub enum Answer {
     AuthState(InstanceAuthState),
     Accounts(ConnectedAccounts),
     Token(SessionToken),
+    Tools(ListToolsResult),
     /// Deletes: `undefined` in JavaScript.
     Nothing,
 }
@@ -140,6 +141,7 @@ pub const OPERATIONS: &[Spec] = &[
     spec::<UpdateInstance>(),
     spec::<DeleteInstance>(),
     spec::<GetInstanceAuthState>(),
+    spec::<ListTools>(),
 ];
 
 /// The operation with JavaScript method name `name`.
@@ -439,6 +441,64 @@ impl Operation for GetInstanceAuthState {
     }
 }
 
+/// An answer of the tools API.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ToolsAnswer {
+    #[serde(deserialize_with = "or_default")]
+    tools: Vec<ListedTool>,
+    #[serde(alias = "toolNames", deserialize_with = "or_default")]
+    tool_names: Vec<String>,
+    #[serde(alias = "nextPageToken", deserialize_with = "or_default")]
+    next_page_token: String,
+    #[serde(alias = "prevPageToken", deserialize_with = "or_default")]
+    prev_page_token: String,
+    #[serde(alias = "totalSize", deserialize_with = "count")]
+    total_size: u32,
+}
+
+/// `GET /api/v1/tools`: the tools API's ListTools.
+pub struct ListTools;
+impl Operation for ListTools {
+    const NAME: &'static str = "listTools";
+    type Input = ListToolsInput;
+    fn request(i: &ListToolsInput) -> HttpRequest {
+        let f = i.filter.clone().unwrap_or_default();
+        let summary = match f.summary {
+            Some(true) => "true",
+            Some(false) => "false",
+            None => "",
+        };
+        let page_size = i.page_size.filter(|n| *n > 0).map(|n| n.to_string()).unwrap_or_default();
+        let mut pairs: Vec<(&str, &str)> = vec![
+            ("filter.summary", summary),
+            ("filter.provider", f.provider.as_deref().unwrap_or_default()),
+            ("filter.identifier", f.identifier.as_deref().unwrap_or_default()),
+            ("filter.query", f.query.as_deref().unwrap_or_default()),
+            ("filter.connector", f.connector.as_deref().unwrap_or_default()),
+            ("filter.organization_id", f.organization_id.as_deref().unwrap_or_default()),
+            ("filter.user_id", f.user_id.as_deref().unwrap_or_default()),
+            ("filter.connected_account_id", f.connected_account_id.as_deref().unwrap_or_default()),
+        ];
+        for name in f.tool_name.iter().flatten() {
+            pairs.push(("filter.tool_name", name));
+        }
+        pairs.push(("page_size", &page_size));
+        pairs.push(("page_token", i.page_token.as_deref().unwrap_or_default()));
+        HttpRequest::get(with_query("/api/v1/tools".to_owned(), pairs))
+    }
+    fn answer(body: &[u8]) -> Result<Answer, SdkError> {
+        let a: ToolsAnswer = decode(body)?;
+        Ok(Answer::Tools(ListToolsResult {
+            tools: a.tools.into_iter().map(Tool::from).collect(),
+            tool_names: a.tool_names,
+            next_page_token: a.next_page_token,
+            prev_page_token: a.prev_page_token,
+            total_size: a.total_size,
+        }))
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // waitForAuth
 // ---------------------------------------------------------------------------------------------
@@ -542,7 +602,7 @@ mod tests {
     #[test]
     fn names_and_retry_safety() {
         let names: Vec<&str> = OPERATIONS.iter().map(|s| s.name).collect();
-        assert_eq!(names.len(), 14);
+        assert_eq!(names.len(), 15);
         for name in &names {
             assert_eq!(operation(name).map(|s| s.name), Some(*name));
         }

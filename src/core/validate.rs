@@ -18,6 +18,8 @@ pub(crate) const MAX_CONFIG_NAME: usize = 100;
 pub(crate) const MAX_ID: usize = 255;
 /// Most configs or instances per page.
 pub(crate) const MAX_PAGE_SIZE: u32 = 30;
+/// Most tools per page of `listTools`.
+pub(crate) const MAX_TOOL_PAGE_SIZE: u32 = 1000;
 /// Shortest and longest session token lifetimes, in seconds.
 pub(crate) const MIN_EXPIRY_SECS: u32 = 60;
 pub(crate) const MAX_EXPIRY_SECS: u32 = 86_400;
@@ -231,6 +233,57 @@ impl Validate for ListConfigsInput {
     }
 }
 
+/// At most `max` characters, when present.
+fn at_most(field: &str, v: Option<&str>, max: usize) -> Result<(), SdkError> {
+    match v {
+        Some(v) if chars(v) > max => Err(SdkError::validation(field, format!("{field} must be at most {max} characters"))),
+        _ => Ok(()),
+    }
+}
+
+impl Validate for ListToolsInput {
+    fn validate(&self) -> Result<(), SdkError> {
+        if let Some(f) = &self.filter {
+            at_most("filter.provider", f.provider.as_deref(), 50)?;
+            at_most("filter.identifier", f.identifier.as_deref(), 100)?;
+            at_most("filter.connectedAccountId", f.connected_account_id.as_deref(), 100)?;
+            at_most("filter.organizationId", f.organization_id.as_deref(), 32)?;
+            at_most("filter.userId", f.user_id.as_deref(), 32)?;
+            at_most("filter.connector", f.connector.as_deref(), 400)?;
+            if let Some(c) = &f.connector {
+                if !c.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b' ' | b'-')) {
+                    return Err(SdkError::validation("filter.connector", "filter.connector may contain only letters, digits, spaces, '-', '_' and ':'"));
+                }
+            }
+            if let Some(q) = &f.query {
+                let n = chars(q);
+                if !(3..=100).contains(&n) {
+                    return Err(SdkError::validation("filter.query", "filter.query must be 3 to 100 characters"));
+                }
+            }
+            for (i, name) in f.tool_name.iter().flatten().enumerate() {
+                if name.is_empty() {
+                    let field = format!("filter.toolName[{i}]");
+                    return Err(SdkError::validation(&field, format!("{field} must not be empty")));
+                }
+            }
+        }
+        match self.page_size {
+            Some(n) if n > MAX_TOOL_PAGE_SIZE => {
+                Err(SdkError::validation("pageSize", format!("pageSize must be at most {MAX_TOOL_PAGE_SIZE}")))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Validate for EnsureConfigInput {
+    fn validate(&self) -> Result<(), SdkError> {
+        config_name("name", &self.name)?;
+        mappings(self.connection_tool_mappings.as_deref().unwrap_or_default(), true)
+    }
+}
+
 impl Validate for ConfigIdInput {
     fn validate(&self) -> Result<(), SdkError> {
         path_param("configId", &self.config_id)
@@ -411,6 +464,9 @@ mod tests {
         check::<InstanceIdInput>(json!({"instanceId":"i"}));
         check::<UpdateInstanceInput>(json!({"instanceId":"i"}));
         check::<GetInstanceAuthStateInput>(json!({"instanceId":"i"}));
+        check::<ToolFilter>(json!({}));
+        check::<ListToolsInput>(json!({}));
+        check::<EnsureConfigInput>(json!({"name":"a"}));
     }
 
     #[test]

@@ -19,7 +19,8 @@ use super::js::now_ms;
 use super::stop::{timer, Stop, Stopped};
 use crate::core::auth::{parse_token_response, token_request, ClientOptions};
 use crate::core::error::{code, ErrorKind, SdkError};
-use crate::core::ops::{Answer, HttpRequest};
+use crate::core::configs::ConnectionTools;
+use crate::core::ops::{Answer, HttpRequest, Operation};
 use crate::core::policy::{parse_retry_after, Decision, Outcome, Retries, TokenCache};
 use crate::core::redact::Redactor;
 use web_sys::AbortSignal;
@@ -49,6 +50,8 @@ struct TokenState {
 pub(crate) struct Client {
     pub(crate) opts: ClientOptions,
     state: RefCell<TokenState>,
+    /// The tools of connections, as `checkTools` fetched them: (connection, when, tools).
+    pub(crate) tools: RefCell<Vec<(String, f64, ConnectionTools)>>,
 }
 
 /// The operation a call performs: its request, whether it is safe to repeat once sent, and how
@@ -57,6 +60,13 @@ pub(crate) struct Work {
     pub(crate) request: HttpRequest,
     pub(crate) retry_safe: bool,
     pub(crate) answer: fn(&[u8]) -> Result<Answer, SdkError>,
+}
+
+impl Work {
+    /// Operation `O` with `input` (already checked).
+    pub(crate) fn of<O: Operation>(input: &O::Input) -> Work {
+        Work { request: O::request(input), retry_safe: O::RETRY_SAFE, answer: O::answer }
+    }
 }
 
 pub(crate) fn timed_out(ms: f64) -> SdkError {
@@ -80,7 +90,7 @@ impl Stopped {
 impl Client {
     pub(crate) fn new(opts: ClientOptions) -> Client {
         let state = TokenState { cache: TokenCache::new(), bearer: None, generation: 0, flight: None };
-        Client { opts, state: RefCell::new(state) }
+        Client { opts, state: RefCell::new(state), tools: RefCell::new(Vec::new()) }
     }
 
     /// The redactor for this client's secrets: the client secret and the access token in use.

@@ -13,6 +13,7 @@
 
 mod abort;
 mod call;
+mod configs;
 mod fetch;
 mod js;
 mod runtime;
@@ -33,6 +34,7 @@ use crate::core::error::{code, ErrorKind, SdkError};
 use crate::core::ops::{operation, WaitTarget};
 use crate::core::policy::DEFAULT_WAIT_TIMEOUT_MS;
 use call::{aborted, run, Client, Work};
+use configs::{check_mappings, ensure_config, Ensure};
 use runtime::is_browser;
 use wait::{wait_for_auth, Wait, WaitError};
 
@@ -65,6 +67,28 @@ fn input(value: JsValue) -> Result<serde_json::Value, SdkError> {
         return Ok(serde_json::Value::Null);
     }
     serde_wasm_bindgen::from_value(value).map_err(|_| SdkError::validation("", "input must be plain data: objects, arrays, strings, numbers and booleans"))
+}
+
+/// The switches some calls take beside their input: `{ checkTools?, dryRun? }`.
+#[derive(Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Flags {
+    #[serde(default)]
+    check_tools: Option<bool>,
+    #[serde(default)]
+    dry_run: Option<bool>,
+}
+
+fn flags(value: JsValue) -> Result<Flags, SdkError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Flags::default());
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|_| SdkError::validation("options", "options.checkTools and options.dryRun must be booleans"))
+}
+
+/// The mappings of a `createConfig` or `updateConfig` input (already checked by its build).
+fn mappings_of(input: &serde_json::Value) -> Vec<crate::core::model::ConnectionToolMappingInput> {
+    input.get("connectionToolMappings").cloned().and_then(|m| serde_json::from_value(m).ok()).unwrap_or_default()
 }
 
 /// `Some(ms)` for a positive finite number, `None` when absent, an error otherwise.
@@ -106,20 +130,55 @@ impl Core {
         #[wasm_bindgen(unchecked_param_type = "unknown")] input: JsValue,
         signal: Option<AbortSignal>,
         #[wasm_bindgen(js_name = timeoutMs)] timeout_ms: Option<f64>,
+        #[wasm_bindgen(unchecked_param_type = "{ checkTools?: boolean } | undefined")] options: JsValue,
     ) -> Promise {
         let prepared = self.precheck(signal.as_ref()).and_then(|()| {
             let spec = operation(op).ok_or_else(|| SdkError::validation("", format!("unknown operation {op}")))?;
             let timeout = positive_ms("timeoutMs", timeout_ms)?.unwrap_or(self.client.opts.timeout());
-            let request = (spec.build)(self::input(input)?)?;
-            Ok((Work { request, retry_safe: spec.retry_safe, answer: spec.answer }, timeout))
+            let value = self::input(input)?;
+            let request = (spec.build)(value.clone())?;
+            let check = flags(options)?.check_tools.unwrap_or(false) && matches!(op, "createConfig" | "updateConfig");
+            Ok((Work { request, retry_safe: spec.retry_safe, answer: spec.answer }, timeout, check.then(|| mappings_of(&value))))
         });
-        let (work, timeout) = match prepared {
+        let (work, timeout, check) = match prepared {
             Ok(p) => p,
             Err(e) => return Promise::reject(&error_value(&e)),
         };
         let client = self.client.clone();
         future_to_promise(async move {
-            run(client, &work, signal.as_ref(), timeout).await.map(|answer| to_js(&answer)).map_err(|e| error_value(&e))
+            let started = js::now_ms();
+            if let Some(mappings) = check {
+                check_mappings(&client, &mappings, signal.as_ref(), timeout).await.map_err(|e| error_value(&e))?;
+            }
+            let left = timeout - (js::now_ms() - started);
+            run(client, &work, signal.as_ref(), left).await.map(|answer| to_js(&answer)).map_err(|e| error_value(&e))
+        })
+    }
+
+    /// Makes the config named `input.name` what `input` says (`{name, description?,
+    /// connectionToolMappings?}`): creates it, updates what differs, or leaves it; resolves with
+    /// `{config, action, changes, dryRun}`. `options`: `{ checkTools?, dryRun? }`.
+    #[wasm_bindgen(js_name = ensureConfig, unchecked_return_type = "Promise<unknown>")]
+    pub fn ensure_config(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] input: JsValue,
+        signal: Option<AbortSignal>,
+        #[wasm_bindgen(js_name = timeoutMs)] timeout_ms: Option<f64>,
+        #[wasm_bindgen(unchecked_param_type = "{ checkTools?: boolean, dryRun?: boolean } | undefined")] options: JsValue,
+    ) -> Promise {
+        let prepared = self.precheck(signal.as_ref()).and_then(|()| {
+            let timeout = positive_ms("timeoutMs", timeout_ms)?.unwrap_or(self.client.opts.timeout());
+            let flags = flags(options)?;
+            let input = crate::core::validate::read(self::input(input)?)?;
+            Ok((Ensure { input, dry_run: flags.dry_run.unwrap_or(false), check_tools: flags.check_tools.unwrap_or(false) }, timeout))
+        });
+        let (ensure, timeout) = match prepared {
+            Ok(p) => p,
+            Err(e) => return Promise::reject(&error_value(&e)),
+        };
+        let client = self.client.clone();
+        future_to_promise(async move {
+            ensure_config(client, ensure, signal.as_ref(), timeout).await.map(|r| to_js(&r)).map_err(|e| error_value(&e))
         })
     }
 
