@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 NAME=scalekit_mcp
-IN=target/wasm32-unknown-unknown/release/$NAME.wasm
+IN=${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/$NAME.wasm
 
 cargo build --quiet --release --target wasm32-unknown-unknown --lib
 rm -rf pkg && mkdir -p pkg/.glue
