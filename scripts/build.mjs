@@ -1,39 +1,68 @@
 // Assembles pkg/ from the wasm-bindgen glue in pkg/.glue and the JavaScript in js/: one entry per
-// runtime, all sharing pkg/scalekit_mcp_bg.wasm, plus the TypeScript declarations.
+// runtime, all sharing pkg/scalekit_mcp_bg.wasm, plus the TypeScript declarations and the
+// CommonJS entry of the emulator.
 //
-//   node.cjs    Node `require` (and Bun): CommonJS glue, reads the .wasm next to it synchronously
-//   node.mjs    Node `import`: re-exports node.cjs, so `import` and `require` share one instance
-//   index.js    Deno, browsers, default: ES module glue, top-level await compiles the .wasm
-//   workerd.js  Cloudflare Workers (`workerd` condition): imports the .wasm as a compiled module
+//   node.cjs       Node `require` (and Bun): reads the .wasm next to it synchronously
+//   node.mjs       Node `import`: re-exports node.cjs, so `import` and `require` share one instance
+//   index.js       Deno, browsers, default: fetches the .wasm beside it (top-level await)
+//   workerd.js     Cloudflare Workers (`workerd` condition): imports the .wasm as a compiled module
 //   edge-light.js  Vercel Edge and Next.js `runtime = 'edge'` (`edge-light` condition): imports
-//               `./scalekit_mcp_bg.wasm?module`, the form Vercel's bundlers turn into a module
-//               compiled at deploy time (an edge runtime refuses to compile wasm bytes at run time)
+//                  `./scalekit_mcp_bg.wasm?module`, the form Vercel's bundlers and Next.js turn
+//                  into a module compiled at build time (an edge runtime refuses to compile wasm
+//                  bytes at run time)
+//   emulator.cjs   `require('scalekit-mcp/emulator')`, handing on to js/emulator/index.mjs
+//
+// How every entry makes its instance. The glue is wasm-bindgen's `bundler` output, whose
+// scalekit_mcp_bg.js holds the functions the .wasm imports (it is the import object as it
+// stands) and `__wbg_set_wasm`. Each entry gets a WebAssembly.Module its own way and calls
+// `new WebAssembly.Instance(module, imports)` itself, then hands the exports to the glue and runs
+// the start function: exactly what wasm-bindgen's bundler entry does after its `import * as wasm
+// from './x.wasm'` (checkBundlerEntry() below fails the build if a wasm-bindgen update changes
+// that). The point is what this avoids: the `web` glue's initSync asks `module instanceof
+// WebAssembly.Module` and compiles anything else as bytes, and a module compiled in another realm
+// is not an instance of this realm's class. Next.js compiles an edge route's .wasm outside the
+// sandbox that runs the route and hands the module in, so initSync threw "WebAssembly.Module():
+// Argument 0 must be a buffer source" there. The Instance constructor checks its argument by its
+// internal brand, which a module from any realm has, so no entry looks at the prototype chain of a
+// value a bundler hands over, and the glue is used as generated, not patched.
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'pkg');
-const glue = join(pkg, '.glue');
+const glue = join(pkg, '.glue', 'bundler');
 const NAME = 'scalekit_mcp';
 const WASM = `./${NAME}_bg.wasm`;
+const BG = `./${NAME}_bg.js`;
 
-/** Resolves `#core` (the wasm-bindgen class) to the glue of the given flavour. */
-function corePlugin(flavour) {
-  return {
-    name: 'core',
-    setup(b) {
-      b.onResolve({ filter: /^#core$/ }, () => ({ path: join(glue, flavour, `${NAME}.js`) }));
-    },
-  };
-}
+const hasStart = checkBundlerEntry();
+checkImportModules();
 
-// The nodejs glue requires the JavaScript the Rust side imports (js/exchange.js, copied under
-// snippets/) with a template literal, which a bundler does not follow: made a plain string, it is
-// bundled like any other module.
-const nodeGlue = join(glue, 'node', `${NAME}.js`);
-writeFileSync(nodeGlue, readFileSync(nodeGlue, 'utf8').replace(/require\(String\.raw`([^`$\\]+)`\)/g, (_, path) => `require(${JSON.stringify(path)})`));
+/**
+ * `#core` is the glue (the Core class and the import functions); `#start` makes the import
+ * object and finishes an instance, as the bundler entry of wasm-bindgen does.
+ */
+const gluePlugin = {
+  name: 'glue',
+  setup(b) {
+    b.onResolve({ filter: /^#core$/ }, () => ({ path: join(glue, `${NAME}_bg.js`) }));
+    b.onResolve({ filter: /^#start$/ }, () => ({ path: 'start', namespace: 'glue' }));
+    b.onLoad({ filter: /^start$/, namespace: 'glue' }, () => ({
+      resolveDir: root,
+      loader: 'js',
+      contents: [
+        `import * as bg from '#core';`,
+        `export const imports = { ${JSON.stringify(BG)}: bg };`,
+        `export function start(instance) {`,
+        `  bg.__wbg_set_wasm(instance.exports);`,
+        hasStart ? `  instance.exports.__wbindgen_start();` : '',
+        `}`,
+      ].join('\n'),
+    }));
+  },
+};
 
 const banner = '// scalekit-mcp: generated by scripts/build.mjs from js/ and the wasm-bindgen glue.';
 const common = {
@@ -45,17 +74,31 @@ const common = {
   minifyWhitespace: true,
   minifySyntax: true,
   keepNames: true,
+  plugins: [gluePlugin],
 };
+const entry = (lines) => ({ contents: `${lines.join('\n')}\nexport * from './index.js';\n`, resolveDir: join(root, 'js'), sourcefile: 'entry.js' });
 
-// Node, CommonJS: the nodejs glue reads `${__dirname}/scalekit_mcp_bg.wasm` synchronously.
+// Node, CommonJS. A bundler that moves this code elsewhere leaves the .wasm behind: say so, and how
+// to keep the package out of the bundle, rather than a bare ENOENT.
 await build({
   ...common,
-  entryPoints: [join(root, 'js/index.js')],
+  stdin: entry([
+    `import { readFileSync } from 'node:fs';`,
+    `import { join } from 'node:path';`,
+    `import { imports, start } from '#start';`,
+    `const file = join(__dirname, ${JSON.stringify(WASM)});`,
+    `let bytes;`,
+    `try {`,
+    `  bytes = readFileSync(file);`,
+    `} catch (err) {`,
+    `  throw new Error(\`scalekit-mcp: cannot read its WebAssembly module \${file} (\${err?.code ?? err}). If a bundler moved the package's code, load the package with Node's require instead (Next.js: serverExternalPackages: ['scalekit-mcp'] in next.config; esbuild: --external:scalekit-mcp)\`, { cause: err });`,
+    `}`,
+    `start(new WebAssembly.Instance(new WebAssembly.Module(bytes), imports));`,
+  ]),
   outfile: join(pkg, 'node.cjs'),
   format: 'cjs',
   platform: 'node',
   target: 'node18',
-  plugins: [corePlugin('node')],
 });
 
 // Node, ES module: the same instance as node.cjs (no dual-package hazard).
@@ -65,37 +108,67 @@ writeFileSync(
   `${banner}\nimport api from './node.cjs';\nexport const { ${names.join(', ')} } = api;\n`,
 );
 
-// Everything else starts from the web glue and differs only in how the .wasm arrives.
-const webEntry = (init) => ({
-  contents: `import { initSync, default as init } from '#core';\n${init}\nexport * from './index.js';\n`,
-  resolveDir: join(root, 'js'),
-  sourcefile: 'entry.js',
-});
-const esm = { ...common, format: 'esm', platform: 'neutral', target: 'es2022', plugins: [corePlugin('web')] };
+const esm = { ...common, format: 'esm', platform: 'neutral', target: 'es2022' };
 
+// Deno, browsers, default: compiles the file beside the module (asynchronously: browsers limit
+// synchronous compilation on the main thread).
 await build({
   ...esm,
-  stdin: webEntry(`await init({ module_or_path: new URL('${WASM}', import.meta.url) });\nvoid initSync;`),
+  stdin: entry([
+    `import { imports, start } from '#start';`,
+    `const response = await fetch(new URL(${JSON.stringify(WASM)}, import.meta.url));`,
+    `if (!response.ok) throw new Error(\`scalekit-mcp: fetching its WebAssembly module answered \${response.status}\`);`,
+    `const { instance } = await WebAssembly.instantiate(await response.arrayBuffer(), imports);`,
+    `start(instance);`,
+  ]),
   outfile: join(pkg, 'index.js'),
 });
 
 // Compiled-module runtimes: no top-level await, no fetch of the .wasm, no compile at run time.
-const moduleEntry = (specifier) => ({
-  contents: `import { initSync } from '#core';\nimport wasmModule from '${specifier}';\ninitSync({ module: wasmModule });\nexport * from './index.js';\n`,
-  resolveDir: join(root, 'js'),
-  sourcefile: 'entry.js',
-});
-
+const moduleEntry = (specifier) => entry([
+  `import { imports, start } from '#start';`,
+  `import wasmModule from ${JSON.stringify(specifier)};`,
+  `start(new WebAssembly.Instance(wasmModule, imports));`,
+]);
 await build({ ...esm, stdin: moduleEntry(WASM), outfile: join(pkg, 'workerd.js'), external: ['*.wasm'] });
-
-await build({
-  ...esm,
-  stdin: moduleEntry(`${WASM}?module`),
-  outfile: join(pkg, 'edge-light.js'),
-  external: ['*.wasm?module'],
-});
+await build({ ...esm, stdin: moduleEntry(`${WASM}?module`), outfile: join(pkg, 'edge-light.js'), external: ['*.wasm?module'] });
 
 writeTypes();
+await writeEmulatorCjs();
+
+/**
+ * Checks that wasm-bindgen's bundler entry (pkg/.glue/bundler/scalekit_mcp.js) does only what
+ * `#start` repeats: import the .wasm, hand its exports to `__wbg_set_wasm`, maybe run
+ * `__wbindgen_start`, re-export the glue. Returns whether it runs `__wbindgen_start`.
+ */
+function checkBundlerEntry() {
+  const file = join(glue, `${NAME}.js`);
+  const statements = readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/.*$/gm, '')
+    .split(';')
+    .map((s) => s.replace(/\s+/g, ' ').trim())
+    .filter(Boolean);
+  const expected = [
+    new RegExp(`^import \\* as wasm from "${WASM.replace(/\./g, '\\.')}"$`),
+    new RegExp(`^import \\{ __wbg_set_wasm \\} from "${BG.replace(/\./g, '\\.')}"$`),
+    /^__wbg_set_wasm\(wasm\)$/,
+    /^wasm\.__wbindgen_start\(\)$/,
+    new RegExp(`^export \\{ [\\w, ]+ \\} from "${BG.replace(/\./g, '\\.')}"$`),
+  ];
+  const unexpected = statements.filter((s) => !expected.some((re) => re.test(s)));
+  if (unexpected.length) {
+    throw new Error(`${file} does more than scripts/build.mjs repeats (wasm-bindgen changed its bundler entry?):\n${unexpected.join('\n')}`);
+  }
+  return statements.includes('wasm.__wbindgen_start()');
+}
+
+/** The .wasm imports from the glue module only: the import object `#start` makes is complete. */
+function checkImportModules() {
+  const modules = new Set(WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(join(pkg, `${NAME}_bg.wasm`)))).map((i) => i.module));
+  const extra = [...modules].filter((m) => m !== BG);
+  if (extra.length) throw new Error(`the .wasm imports from ${extra.join(', ')} besides ${BG}: scripts/build.mjs must add them to the import object`);
+}
 
 /** The names js/index.js exports. */
 function exportNames() {
@@ -111,8 +184,10 @@ function exportNames() {
 }
 
 /**
- * pkg/index.d.ts and pkg/index.d.cts: the shapes generated from the Rust model (js/types/generated)
- * followed by the declarations of the client and the errors (js/types/api.d.ts), in one file each.
+ * pkg/index.d.ts (for `import`) and pkg/index.d.cts (for `require`): the shapes generated from the
+ * Rust model (js/types/generated) followed by the declarations of the client and the errors
+ * (js/types/api.d.ts), in one file each. The text is the same; the extension tells TypeScript the
+ * module format of the entry it describes (the package is `"type": "module"`, so a .d.ts is ESM).
  */
 function writeTypes() {
   const genDir = join(root, 'js/types/generated');
@@ -134,4 +209,41 @@ function writeTypes() {
   const dts = `// Types of scalekit-mcp. The data shapes are generated from the Rust model.\n\n${parts.join('\n\n')}\n\n${api}`;
   writeFileSync(join(pkg, 'index.d.ts'), dts);
   writeFileSync(join(pkg, 'index.d.cts'), dts);
+}
+
+/**
+ * pkg/emulator.cjs and pkg/emulator.d.cts: the emulator for `require`. The emulator is ES modules
+ * (js/emulator/), and `require()` of an ES module is not there on every Node the package supports,
+ * so each exported function loads them with `import()` on its first call (they are all async:
+ * checked here), and the exported constants are copied at build time. The declarations are those
+ * of js/emulator/index.d.ts, read as CommonJS.
+ */
+async function writeEmulatorCjs() {
+  const source = join(root, 'js/emulator/index.mjs');
+  const api = await import(pathToFileURL(source).href);
+  const lines = [
+    `'use strict';`,
+    `// scalekit-mcp/emulator for require(): generated by scripts/build.mjs from js/emulator/index.mjs.`,
+    `// Its functions load the ES modules of the emulator with import() on their first call.`,
+    `let loaded;`,
+    `const load = () => (loaded ??= import('../js/emulator/index.mjs'));`,
+  ];
+  for (const [name, value] of Object.entries(api)) {
+    if (typeof value === 'function') {
+      if (value.constructor.name !== 'AsyncFunction') {
+        throw new Error(`js/emulator/index.mjs exports ${name}, a function that is not async: the CommonJS entry can hand on only async functions`);
+      }
+      lines.push(`exports.${name} = async function ${name}(...args) { return (await load()).${name}(...args); };`);
+    } else if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) {
+      lines.push(`exports.${name} = ${JSON.stringify(value)};`);
+    } else {
+      throw new Error(`js/emulator/index.mjs exports ${name}, neither an async function nor a constant: scripts/build.mjs cannot copy it`);
+    }
+  }
+  writeFileSync(join(pkg, 'emulator.cjs'), `${lines.join('\n')}\n`);
+  const dts = readFileSync(join(root, 'js/emulator/index.d.ts'), 'utf8');
+  if (/^\s*(import|export\s+\*|export\s+\{[^}]*\}\s+from)\s/m.test(dts)) {
+    throw new Error('js/emulator/index.d.ts imports other files: scripts/build.mjs copies it alone to pkg/emulator.d.cts');
+  }
+  writeFileSync(join(pkg, 'emulator.d.cts'), `// The types of scalekit-mcp/emulator for require(): js/emulator/index.d.ts, copied by scripts/build.mjs.\n${dts}`);
 }
