@@ -3,7 +3,8 @@
 // (Turbopack). The example has the same handler on two routes: /api/mcp-session on the Edge
 // runtime and /api/mcp-session-node on the Node.js runtime. Real requests on 127.0.0.1 against the
 // emulator, started here: links until the user has authorized, then a session token that an MCP
-// client accepts; 8 concurrent requests on each route.
+// client accepts; 8 concurrent requests on each route. Then `next dev`, which compiles the routes
+// on their first request, answers both.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -191,5 +192,29 @@ for (const version of NEXT_VERSIONS) {
         assert.equal(tokenRequests(), 0, 'the access token of the earlier requests serves these too');
       });
     }
+
+    test('next dev answers both routes too', async () => {
+      need(state.base, 'next start');
+      await state.server.stop();
+      state.server = null;
+      const port = await freePort();
+      const started = Date.now();
+      state.server = await startServer('npm', ['run', 'dev', '--', '-p', String(port), '-H', '127.0.0.1'], {
+        cwd: state.dir,
+        env: { NEXT_TELEMETRY_DISABLED: '1', NO_COLOR: '1' },
+        ready: /Ready in/,
+      });
+      state.base = `http://127.0.0.1:${port}`;
+      const user = `dev-${major}-${process.pid}@example.com`;
+      emulator.setAccountStatus({ connectionName: 'MY_GMAIL', identifier: user, status: 'ACTIVE' });
+      for (const path of ['/api/mcp-session', '/api/mcp-session-node']) {
+        const answer = await post(path, user); // the first request compiles the route
+        assert.equal(answer.status, 200, `${path}: ${JSON.stringify(answer.body)}\n${state.server.logs().slice(-3000)}`);
+        assert.equal(answer.body.status, 'ready', JSON.stringify(answer.body));
+        const { claims } = await verifyJwt(answer.body.token, emulator.url);
+        assert.equal(claims.sub, user);
+      }
+      timings[`next ${major} dev`] = Date.now() - started;
+    });
   });
 }

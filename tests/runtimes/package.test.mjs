@@ -8,7 +8,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { prepareConsumer, run, bin, lastJson, root } from './consumer.mjs';
-import { cacheRoot } from './tools.mjs';
+import { NEXT_VERSIONS, REACT_VERSION, WRANGLERS, cacheRoot } from './tools.mjs';
 
 let consumer;
 
@@ -107,4 +107,12 @@ test('npm run build in a fresh copy of the checkout (no node_modules, no pkg/) s
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the README's runtime table names the versions of Next.js, React, wrangler and Node that the example suites run", () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Runtimes'), readme.indexOf('## Emulator'));
+  const table = section.slice(0, section.indexOf('Notes:'));
+  const versions = [...NEXT_VERSIONS, REACT_VERSION, ...WRANGLERS.flatMap((w) => [w.version, w.node].filter(Boolean))];
+  for (const version of versions) assert.ok(table.includes(version), `the runtime table names ${version}`);
 });
