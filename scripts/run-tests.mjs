@@ -20,6 +20,10 @@ const SUITES = [
   { name: 'types', cmd: 'node', args: ['tests/types/check.mjs'], parse: plainCounts },
   { name: 'node', cmd: 'node', args: ['--test', '--test-reporter=spec', '--test-concurrency=1', 'tests/emulator/', 'tests/js/'], parse: nodeCounts },
   { name: 'runtimes', cmd: 'node', args: ['--test', '--test-reporter=spec', 'tests/runtimes/runtimes.test.mjs'], parse: nodeCounts },
+  { name: 'package', cmd: 'node', args: ['--test', '--test-reporter=spec', 'tests/runtimes/package.test.mjs'], parse: nodeCounts },
+  // the examples in the tools users run them with (installed once into a cache; tests/runtimes/tools.mjs)
+  { name: 'next', cmd: 'node', args: ['--test', '--test-reporter=spec', 'tests/runtimes/next.test.mjs'], parse: nodeCounts },
+  { name: 'wrangler', cmd: 'node', args: ['--test', '--test-reporter=spec', 'tests/runtimes/wrangler.test.mjs'], parse: nodeCounts },
   { name: 'browser', cmd: 'node', args: ['--test', '--test-reporter=spec', 'tests/browser/browser.test.mjs'], parse: nodeCounts },
   { name: 'rust-wasm-web', cmd: 'node', args: ['tests/browser/run-web-rs.mjs'], parse: cargoCounts },
 ];

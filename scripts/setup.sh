@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
 # Installs what building and testing scalekit-mcp needs, skipping whatever is already present:
 # the wasm32 Rust target, the wasm-bindgen CLI pinned to the crate's wasm-bindgen, wasm-pack,
-# and the npm dev packages. `--browser` also installs Debian's Chromium and ChromeDriver.
+# and the npm dev packages.
+#   --build     only what scripts/build.sh needs (no wasm-pack)
+#   --browser   also Debian's Chromium and ChromeDriver
+#   --runtimes  also the tools the example tests run (Next.js, wrangler, a Node for the newest
+#               wrangler) into their cache (tests/runtimes/tools.mjs; the tests install them too)
 set -euo pipefail
+BUILD_ONLY=0 BROWSER=0 RUNTIMES=0
+for arg in "$@"; do
+  case "$arg" in
+    --build) BUILD_ONLY=1 ;;
+    --browser) BROWSER=1 ;;
+    --runtimes) RUNTIMES=1 ;;
+    *) printf '[setup] unknown option %s\n' "$arg" >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 say() { printf '[setup] %s\n' "$*" >&2; }
@@ -26,7 +39,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" >&2
 fi
 
-if [ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack $WASM_PACK_VERSION" ]; then
+if [ "$BUILD_ONLY" = 0 ] && [ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack $WASM_PACK_VERSION" ]; then
   say "installing wasm-pack $WASM_PACK_VERSION (a few minutes, once)"
   cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked >&2
 fi
@@ -36,10 +49,14 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error >&2
 fi
 
-if [ "${1:-}" = "--browser" ] && ! { command -v chromium >/dev/null && command -v chromedriver >/dev/null; }; then
+if [ "$BROWSER" = 1 ] && ! { command -v chromium >/dev/null && command -v chromedriver >/dev/null; }; then
   say "installing Debian's chromium and chromium-driver"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >&2
+fi
+if [ "$RUNTIMES" = 1 ]; then
+  say "installing the example tests' tools into their cache (once)"
+  node tests/runtimes/tools.mjs install
 fi
 exit 0

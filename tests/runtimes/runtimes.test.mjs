@@ -61,6 +61,9 @@ test('the tarball carries an entry for every runtime, and the export conditions 
   const exp = consumer.manifest.exports['.'];
   assert.deepEqual(Object.keys(exp), ['types', 'workerd', 'edge-light', 'deno', 'node', 'browser', 'require', 'default']);
   assert.deepEqual(exp.node, { import: './pkg/node.mjs', require: './pkg/node.cjs' });
+  // The declarations of each module format: CommonJS for `require`, ES modules otherwise, and for
+  // the browser entry even when a bundler resolves it with `require`.
+  assert.deepEqual(exp.types, { browser: './pkg/index.d.ts', import: './pkg/index.d.ts', require: './pkg/index.d.cts', default: './pkg/index.d.ts' });
   for (const file of ['pkg/node.cjs', 'pkg/node.mjs', 'pkg/index.js', 'pkg/workerd.js', 'pkg/edge-light.js',
     'pkg/scalekit_mcp_bg.wasm', 'pkg/index.d.ts', 'pkg/index.d.cts']) {
     assert.ok(consumer.files.includes(file), `${file} is in the tarball`);
