@@ -6,6 +6,7 @@
 
 import { Core } from '#core';
 import { AuthTimeoutError, InvalidResponseError, fromCore, validationError } from './errors.js';
+import { agentSession } from './session.js';
 
 const CALL_OPTIONS = new Set(['signal', 'timeoutMs']);
 const WAIT_OPTIONS = new Set(['signal', 'timeoutMs', 'pollIntervalMs', 'onPending', 'includeAuthLinks']);
@@ -349,6 +350,11 @@ export class ScalekitMcp {
       if (error instanceof AuthTimeoutError) error.state = last;
       throw error;
     }
+  }
+
+  /** What an agent's MCP client needs for one MCP URL, its session token kept fresh (js/session.js). */
+  agentSession(input, options) {
+    return agentSession(this, input, options);
   }
 
   async *#pages(op, key, input, options) {
