@@ -16,7 +16,7 @@ import { InvalidResponseError, ScalekitError, validationError } from './errors.j
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 const DEFAULT_RENEW_BEFORE_MS = 60_000;
-const ACCESS_LEVELS = new Set(['FULL', 'READ_ONLY']);
+const ACCESS_LEVELS = new Set(['FULL', 'READ_ONLY', '']);
 /** Characters of a URL's path kept where a session shows it (an instance URL is a credential). */
 const URL_SHOWN = 12;
 
@@ -139,7 +139,7 @@ function settingsOf(input) {
   }
   const accessLevel = read(input, 'accessLevel');
   if (accessLevel !== undefined && accessLevel !== null) {
-    if (!ACCESS_LEVELS.has(accessLevel)) throw validationError('accessLevel', "accessLevel must be 'FULL' or 'READ_ONLY'");
+    if (!ACCESS_LEVELS.has(accessLevel)) throw validationError('accessLevel', "accessLevel must be 'FULL', 'READ_ONLY' or ''");
     settings.accessLevel = accessLevel;
   }
   const renewBeforeMs = read(input, 'renewBeforeMs');
