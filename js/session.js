@@ -152,6 +152,17 @@ function settingsOf(input) {
   return settings;
 }
 
+/** The look-up's options, checked whether or not there is a look-up: `{ signal, timeoutMs }`. */
+function lookupOptions(options) {
+  if (options === undefined || options === null) return;
+  if (!isObject(options)) throw validationError('options', 'options must be an object such as { signal, timeoutMs }');
+  for (const key of Object.keys(options)) {
+    if (key !== 'signal' && key !== 'timeoutMs') {
+      throw validationError(`options.${key}`, `unknown option "${key}"; expected one of: signal, timeoutMs`);
+    }
+  }
+}
+
 /** `exp - iat` of a JWT in milliseconds (both on the server's clock, so skew cancels), or null. */
 function jwtLifetimeMs(token) {
   const parts = token.split('.');
@@ -471,6 +482,7 @@ if (typeof Symbol.asyncDispose === 'symbol') {
  */
 export async function agentSession(mcp, input, options) {
   const settings = settingsOf(input);
+  lookupOptions(options);
   const { kind, target, identifier } = settings;
   let url = settings.url;
   if (url === null) {

@@ -559,6 +559,13 @@ describe('input', () => {
     });
   }
 
+  test('options other than signal and timeoutMs are a ValidationError, with or without a look-up', async () => {
+    for (const input of [{ configId: 'cfg_1', identifier: USER }, { instanceId: 'inst_1', url: 'https://x.example/mcp' }]) {
+      await assert.rejects(mcp.agentSession(input, { timeout: 5 }), (err) => err instanceof ValidationError && err.field === 'options.timeout');
+      await assert.rejects(mcp.agentSession(input, 'fast'), (err) => err instanceof ValidationError && err.field === 'options');
+    }
+  });
+
   test('unknown config or instance: the look-up\'s NotFoundError', async () => {
     await assert.rejects(mcp.agentSession({ configId: 'cfg_missing', identifier: USER }), { name: 'NotFoundError' });
     await assert.rejects(mcp.agentSession({ instanceId: 'inst_missing' }), { name: 'NotFoundError' });
