@@ -219,8 +219,11 @@ function due(record) {
   return record.renewAt !== null && Date.now() >= record.renewAt;
 }
 
+/** A Request, of this realm or another (a bundled undici, a test runner's): told by its shape. */
 function isRequest(input) {
-  return typeof Request === 'function' && input instanceof Request;
+  if (typeof Request === 'function' && input instanceof Request) return true;
+  return input !== null && typeof input === 'object' && !(input instanceof URL) && typeof input.url === 'string' &&
+    typeof input.clone === 'function' && typeof input.method === 'string' && input.headers !== undefined;
 }
 
 function urlOf(input) {
@@ -423,9 +426,9 @@ class AgentSession {
     if (this.#settings.kind === 'instance' || originOf(urlOf(input)) !== origin) return this.#base(input, init);
 
     const request = isRequest(input) ? input : null;
-    const body = init?.body !== undefined ? init.body : request?.body;
-    // a Request's body is kept for a second attempt by sending a clone the first time
-    const canRepeat = request ? init?.body === undefined || replayable(init.body) : replayable(body);
+    // a body given in `init` must be one that can be sent twice; a Request's own body is kept
+    // for a second attempt by sending a clone the first time
+    const canRepeat = init?.body === undefined || replayable(init.body);
     const signal = init?.signal ?? request?.signal ?? null;
     const attempt = (record, last) => {
       const headers = new Headers(init?.headers !== undefined ? init.headers : request?.headers);
