@@ -6,6 +6,7 @@
 
 import { Core } from '#core';
 import { AuthTimeoutError, InvalidResponseError, ValidationError, fromCore, validationError } from './errors.js';
+import { agentSession } from './session.js';
 
 const CALL_OPTIONS = new Set(['signal', 'timeoutMs']);
 const WRITE_OPTIONS = new Set(['signal', 'timeoutMs', 'checkTools']);
@@ -404,6 +405,11 @@ export class ScalekitMcp {
       if (error instanceof AuthTimeoutError) error.state = last;
       throw error;
     }
+  }
+
+  /** What an agent's MCP client needs for one MCP URL, its session token kept fresh (js/session.js). */
+  agentSession(input, options) {
+    return agentSession(this, input, options);
   }
 
   async *#pages(op, key, input, options) {

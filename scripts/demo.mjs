@@ -6,10 +6,14 @@
 //   4. a short-lived session token for the config's virtual MCP server,
 //   5. what the agent sees: an MCP client connects to the user's URL, and to the virtual server
 //      with the session token, and lists the tools (needs the dev dependency
-//      @modelcontextprotocol/sdk; skipped with a note without it).
+//      @modelcontextprotocol/sdk; skipped with a note without it),
+//   6. the agent session: an MCP client connected through mcp.agentSession(), whose fetch mints
+//      the session token and renews it; against the emulator, its clock is moved past the
+//      token's expiry to show the next tool call going through with a renewed token.
 //
 // With SCALEKIT_ENV_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET set it talks to Scalekit;
 // otherwise it starts the package's emulator on 127.0.0.1 and plays the user's part itself.
+import { inspect } from 'node:util';
 import { ScalekitMcp, ConflictError } from 'scalekit-mcp';
 
 const CONFIG_NAME = process.env.DEMO_CONFIG_NAME ?? 'email-calendar-assistant';
@@ -77,6 +81,46 @@ async function showTools({ Client, StreamableHTTPClientTransport }, label, url, 
     await transport.terminateSession().catch(() => {});
   } finally {
     await client.close();
+  }
+}
+
+/**
+ * Connects an MCP client through mcp.agentSession() and calls a tool; on the emulator, moves its
+ * clock past the session token's expiry and calls again, showing the renewal.
+ */
+async function showAgentSession({ Client, StreamableHTTPClientTransport }, mcp, config) {
+  const agent = await mcp.agentSession({ configId: config.id, identifier: USER, expirySeconds: 60 });
+  const client = new Client({ name: 'scalekit-mcp-demo', version: '1.0.0' });
+  const transport = new StreamableHTTPClientTransport(new URL(agent.url), { fetch: agent.fetch });
+  const tokenPath = `/api/v1/mcp/configs/${config.id}/tokens`;
+  const minted = () => emulator.requests().filter((r) => r.path === tokenPath && r.status === 200).length;
+  const before = emulator ? minted() : 0;
+  try {
+    await client.connect(transport);
+    const { tools } = await client.listTools();
+    console.log('   const agent = await mcp.agentSession({ configId, identifier, expirySeconds: 60 })');
+    console.log('   new StreamableHTTPClientTransport(new URL(agent.url), { fetch: agent.fetch })');
+    console.log(`   ${inspect(agent)}`);
+    console.log(`   tools: ${tools.map((t) => t.name).join(', ')}`);
+    const call = async () => {
+      const result = await client.callTool({ name: 'gmail_fetch_mails', arguments: { query: 'is:unread' } });
+      return result.isError ? 'a tool error' : `answered for ${result.structuredContent?.user ?? USER}`;
+    };
+    const first = (await agent.token()).expiresAt;
+    console.log(`   gmail_fetch_mails: ${await call()} (token expires ${first})`);
+    if (emulator) {
+      emulator.advanceTime(61_000);
+      console.log('   the emulator\'s clock moves 61 s on: the token has expired for the server');
+      const answer = await call();
+      const renewed = (await agent.token()).expiresAt;
+      console.log(`   gmail_fetch_mails: ${answer}, same MCP session (token renewed, expires ${renewed}; tokens minted: ${minted() - before})`);
+    } else {
+      console.log('   the session renews its token before it runs out, and once more if the server refuses it');
+    }
+    await transport.terminateSession().catch(() => {});
+  } finally {
+    await client.close();
+    await agent.close();
   }
 }
 
@@ -163,6 +207,13 @@ try {
     if (config.mcpServerUrl) {
       await showTools(sdk, 'virtual server + session token', config.mcpServerUrl, session.token);
     }
+  }
+
+  step(6, 'The agent session: what an agent framework is given (url + a fetch that keeps the token fresh)');
+  if (!sdk || !config.mcpServerUrl) {
+    console.log(`   skipped: ${sdk ? 'this environment has no virtual MCP server URLs' : '@modelcontextprotocol/sdk is not installed'}`);
+  } else {
+    await showAgentSession(sdk, mcp, config);
   }
 } catch (err) {
   console.error(`\ndemo failed: ${err.name}: ${err.message}${err.traceId ? ` (trace ${err.traceId})` : ''}`);

@@ -58,6 +58,95 @@ export interface WaitForAuthOptions<S> {
   onPending?: (state: S) => void | Promise<void>;
 }
 
+/** A `fetch` as the global one: what agent frameworks' MCP clients take as their `fetch` option. */
+export type AgentFetch = typeof globalThis.fetch;
+
+/** What every session with a session token takes besides its target. */
+export interface AgentSessionTokenOptions {
+  /** Your app's identifier of the user, as in `createSessionToken` (1-255 characters). */
+  identifier: string;
+  /** The MCP URL, when you have it: skips the look-up (`getConfig`) a config session makes. */
+  url?: string;
+  /** Lifetime of each token minted, 60-86400 s. Default: the server's (3600 s). */
+  expirySeconds?: number;
+  accessLevel?: AccessLevel;
+  /**
+   * How long before a token runs out it is renewed, in milliseconds; at most half its lifetime.
+   * Default 60000.
+   */
+  renewBeforeMs?: number;
+  /** The `fetch` the session's `fetch` sends through. Default: the global `fetch`. */
+  fetch?: AgentFetch;
+}
+
+/** `agentSession()` for a config's virtual MCP server, with tokens from `createSessionToken`. */
+export interface ConfigAgentSessionInput extends AgentSessionTokenOptions {
+  configId: string;
+  connectionName?: never;
+  instanceId?: never;
+}
+
+/** `agentSession()` for a connection's own MCP server, with tokens from `createConnectionSessionToken`. */
+export interface ConnectionAgentSessionInput extends AgentSessionTokenOptions {
+  connectionName: string;
+  configId?: never;
+  instanceId?: never;
+}
+
+/** `agentSession()` for a user's pre-authenticated instance URL: no token. */
+export interface InstanceAgentSessionInput {
+  instanceId: string;
+  /** The instance's `url`, when you have it: skips the look-up (`getInstance`). */
+  url?: string;
+  fetch?: AgentFetch;
+  configId?: never;
+  connectionName?: never;
+  identifier?: never;
+}
+
+export type AgentSessionKind = 'config' | 'connection' | 'instance';
+
+/** What a session shows of itself (`JSON.stringify`, `util.inspect`): no token, the URL cut short. */
+export interface AgentSessionSummary {
+  kind: AgentSessionKind;
+  configId?: string;
+  connectionName?: string;
+  instanceId?: string;
+  identifier?: string;
+  /** The origin and the first characters of the path, then `…`. */
+  url: string;
+  /** Expiry of the token in use; null before the first mint. Absent for instance sessions. */
+  expiresAt?: string | null;
+  closed: boolean;
+}
+
+/**
+ * What an agent's MCP client needs to reach one MCP URL. Every member also works detached
+ * (`const { url, fetch } = session`). After `close()`, `fetch`, `headers()` and `token()` reject
+ * with a `ScalekitError` whose `code` is `SESSION_CLOSED`.
+ */
+export interface AgentSession<K extends AgentSessionKind = AgentSessionKind> {
+  readonly kind: K;
+  /** The MCP URL to give the agent (for an instance session, a credential: keep it server-side). */
+  readonly url: string;
+  readonly closed: boolean;
+  /**
+   * Takes what the global `fetch` takes. Requests to the URL's origin carry
+   * `Authorization: Bearer <token>` with the caller's other headers; the token is minted on
+   * first use, renewed before it runs out, and renewed once more, the request repeated, when
+   * the server answers 401 `invalid_token`. One mint at a time, however many requests wait.
+   * Requests to other origins, and every request of an instance session, go out unchanged.
+   */
+  readonly fetch: AgentFetch;
+  /** The headers the next request would carry, for frameworks that only take static headers. */
+  headers(): Promise<Record<string, string>>;
+  /** The token in use, minted or renewed when due; null for an instance session. */
+  token(): Promise<K extends 'instance' ? null : SessionToken>;
+  /** Stops the session: no more mints; an in-flight mint is abandoned. */
+  close(): Promise<void>;
+  toJSON(): AgentSessionSummary;
+}
+
 export declare class ScalekitMcp {
   constructor(options: ScalekitMcpOptions);
   /** A client from SCALEKIT_ENV_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET. */
@@ -95,6 +184,14 @@ export declare class ScalekitMcp {
 
   waitForAuth(target: { instanceId: string }, options?: WaitForAuthOptions<InstanceAuthState>): Promise<InstanceAuthState>;
   waitForAuth(target: { configId: string; identifier: string }, options?: WaitForAuthOptions<ConnectedAccounts>): Promise<ConnectedAccounts>;
+
+  /**
+   * An agent session for a config's virtual server, a connection, or an instance URL: `url` and
+   * a `fetch` that keeps the session token fresh. `options` apply to the URL look-up.
+   */
+  agentSession(input: ConfigAgentSessionInput, options?: CallOptions): Promise<AgentSession<'config'>>;
+  agentSession(input: ConnectionAgentSessionInput, options?: CallOptions): Promise<AgentSession<'connection'>>;
+  agentSession(input: InstanceAgentSessionInput, options?: CallOptions): Promise<AgentSession<'instance'>>;
 
   toJSON(): { envUrl: string; clientId: string };
 }

@@ -3,6 +3,7 @@ import {
   ScalekitMcp, ScalekitError, ValidationError, NotFoundError, RateLimitError, AuthTimeoutError,
   type McpConfig, type McpInstance, type InstanceAuthState, type ConnectedAccounts, type SessionToken,
   type ListConfigsResult, type ListInstancesResult,
+  type AgentSession, type AgentSessionSummary,
 } from 'scalekit-mcp';
 
 export async function flow(): Promise<string> {
@@ -64,4 +65,27 @@ export async function flow(): Promise<string> {
   }
   void [fromEnv, url, tools, provider, total, next, active, link, lastUsed, instances, status, ready, readyForUser, deleted];
   return token.token + token.expiresAt;
+}
+
+// Agent sessions: each kind, detached members, and the framework `fetch` shapes they must fit.
+type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
+export async function agents(mcp: ScalekitMcp): Promise<string> {
+  const session: AgentSession<'config'> = await mcp.agentSession({
+    configId: 'cfg_1', identifier: 'user_123', expirySeconds: 900, accessLevel: 'READ_ONLY', renewBeforeMs: 30_000,
+    fetch: (input, init) => fetch(input, init),
+  }, { timeoutMs: 5000 });
+  const { url, fetch: agentFetch } = session;
+  const sdkFetch: FetchLike = agentFetch;
+  const globalLike: typeof fetch = session.fetch;
+  const headers: Record<string, string> = await session.headers();
+  const minted: SessionToken = await session.token();
+  const connection = await mcp.agentSession({ connectionName: 'gmail', identifier: 'user_123', url: 'https://x.example/mcp' });
+  const kind: 'connection' = connection.kind;
+  const instance = await mcp.agentSession({ instanceId: 'inst_1' });
+  const none: null = await instance.token();
+  const summary: AgentSessionSummary = instance.toJSON();
+  const closed: boolean = session.closed;
+  await Promise.all([session.close(), connection.close(), instance.close()]);
+  void [sdkFetch, globalLike, headers, kind, none, summary, closed];
+  return url + minted.expiresAt;
 }
