@@ -35,80 +35,63 @@ pub enum AccessLevel {
 /// Which tools of one connection a config exposes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all(deserialize = "camelCase", serialize = "snake_case"))]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase", optional_fields))]
 pub struct ConnectionToolMappingInput {
     /// Name of the connection, e.g. `"gmail"`.
     pub connection_name: String,
     /// Tool names of the connection to expose; empty or left out exposes all of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(test, ts(optional))]
     pub tools: Option<Vec<String>>,
 }
 
 /// Input of `createConfig`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all(deserialize = "camelCase", serialize = "snake_case"))]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase", optional_fields))]
 pub struct CreateConfigInput {
     /// Unique name: 1-100 characters, lowercase letters, digits, `-` and `_`.
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(test, ts(optional))]
     pub description: Option<String>,
     /// At most 25 connections, each named once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(test, ts(optional))]
     pub connection_tool_mappings: Option<Vec<ConnectionToolMappingInput>>,
 }
 
 /// Filters of `listConfigs`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct ConfigFilter {
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub id: Option<String>,
     /// Case-insensitive exact name: at most 100 characters, letters, digits, `-` and `_`.
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub name: Option<String>,
     /// Configs that include this provider, e.g. `"GMAIL"`.
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub provider: Option<String>,
     /// The config whose MCP server URL this is.
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub mcp_server_url: Option<String>,
 }
 
 /// Input of `listConfigs`; every field is optional.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct ListConfigsInput {
     #[serde(default, deserialize_with = "object")]
-    #[cfg_attr(test, ts(optional))]
     pub filter: Option<ConfigFilter>,
     /// Look-ahead text search on the config name.
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub search: Option<String>,
     /// Configs per page, 0 to 30 (0: the server's default).
     #[serde(default, deserialize_with = "js_uint")]
-    #[cfg_attr(test, ts(optional))]
     pub page_size: Option<u32>,
     /// `nextPageToken` or `prevPageToken` of an earlier page.
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub page_token: Option<String>,
 }
 
 /// Input of `getConfig` and `deleteConfig`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct ConfigIdInput {
     pub config_id: String,
 }
@@ -116,23 +99,21 @@ pub struct ConfigIdInput {
 /// Input of `updateConfig`: at least one of `description` and `connectionToolMappings`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all(deserialize = "camelCase", serialize = "snake_case"))]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase", optional_fields))]
 pub struct UpdateConfigInput {
     #[serde(skip_serializing)]
     pub config_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(test, ts(optional))]
     pub description: Option<String>,
     /// Replaces the config's mappings (1 to 25 entries; an empty list cannot clear them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(test, ts(optional))]
     pub connection_tool_mappings: Option<Vec<ConnectionToolMappingInput>>,
 }
 
 /// Input of `listConnectedAccounts`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all(deserialize = "camelCase", serialize = "snake_case"))]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase", optional_fields))]
 pub struct ListConnectedAccountsInput {
     #[serde(skip_serializing)]
     pub config_id: String,
@@ -140,7 +121,6 @@ pub struct ListConnectedAccountsInput {
     pub identifier: String,
     /// Create missing connected accounts and return a fresh authentication link for each.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(test, ts(optional))]
     pub include_auth_link: Option<bool>,
 }
 
@@ -155,7 +135,7 @@ fn duration_seconds<S: Serializer>(secs: &Option<u32>, s: S) -> Result<S::Ok, S:
 /// Input of `createSessionToken`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all(deserialize = "camelCase", serialize = "snake_case"))]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase", optional_fields))]
 pub struct CreateSessionTokenInput {
     #[serde(skip_serializing)]
     pub config_id: String,
@@ -169,17 +149,15 @@ pub struct CreateSessionTokenInput {
         serialize_with = "duration_seconds",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(test, ts(optional))]
     pub expiry_seconds: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(test, ts(optional))]
     pub access_level: Option<AccessLevel>,
 }
 
 /// Input of `createConnectionSessionToken`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all(deserialize = "camelCase", serialize = "snake_case"))]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase", optional_fields))]
 pub struct CreateConnectionSessionTokenInput {
     /// The connection's name (its `key_id`).
     #[serde(skip_serializing)]
@@ -194,17 +172,15 @@ pub struct CreateConnectionSessionTokenInput {
         serialize_with = "duration_seconds",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(test, ts(optional))]
     pub expiry_seconds: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(test, ts(optional))]
     pub access_level: Option<AccessLevel>,
 }
 
 /// Input of `ensureInstance`: get or create the user's instance of a config.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all(deserialize = "camelCase", serialize = "snake_case"))]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase", optional_fields))]
 pub struct EnsureInstanceInput {
     /// Name of the config, as given to `createConfig`.
     pub config_name: String,
@@ -212,55 +188,40 @@ pub struct EnsureInstanceInput {
     pub user_identifier: String,
     /// Display name of the instance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(test, ts(optional))]
     pub name: Option<String>,
 }
 
 /// Filters of `listInstances`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct InstanceFilter {
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub id: Option<String>,
     /// Exact instance name.
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub name: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub config_name: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub user_identifier: Option<String>,
 }
 
 /// Input of `listInstances`; every field is optional.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct ListInstancesInput {
     #[serde(default, deserialize_with = "object")]
-    #[cfg_attr(test, ts(optional))]
     pub filter: Option<InstanceFilter>,
     /// Text search across instance name and user identifier.
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub search: Option<String>,
     /// Instances per page, 0 to 30 (0: the server's default).
     #[serde(default, deserialize_with = "js_uint")]
-    #[cfg_attr(test, ts(optional))]
     pub page_size: Option<u32>,
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub page_token: Option<String>,
 }
 
 /// Input of `getInstance` and `deleteInstance`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct InstanceIdInput {
     pub instance_id: String,
 }
@@ -268,28 +229,24 @@ pub struct InstanceIdInput {
 /// Input of `updateInstance`: at least one of `name` and `configName`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all(deserialize = "camelCase", serialize = "snake_case"))]
-#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase"))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase", optional_fields))]
 pub struct UpdateInstanceInput {
     #[serde(skip_serializing)]
     pub instance_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(test, ts(optional))]
     pub name: Option<String>,
     /// Moves the instance to another config (its connections are rebuilt).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(test, ts(optional))]
     pub config_name: Option<String>,
 }
 
 /// Input of `getInstanceAuthState`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct GetInstanceAuthStateInput {
     pub instance_id: String,
     /// Generate a fresh authentication link for each connection.
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub include_auth_links: Option<bool>,
 }
 
@@ -309,80 +266,54 @@ pub struct WaitTargetInput {
 /// Filters of `listTools`.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct ToolFilter {
     /// Tools of this provider, e.g. `"GMAIL"`; at most 50 characters.
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub provider: Option<String>,
     /// A connection's name: its tools (with `identifier` or `connectedAccountId`, also the
     /// custom tools of that connected account); at most 400 characters of letters, digits,
     /// spaces, `-`, `_` and `:`.
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub connector: Option<String>,
     /// The connected account's user identifier; at most 100 characters.
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub identifier: Option<String>,
     /// The connected account, instead of `connector` with `identifier`; at most 100 characters.
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub connected_account_id: Option<String>,
     /// Scopes the connected-account lookup; at most 32 characters.
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub organization_id: Option<String>,
     /// Scopes the connected-account lookup; at most 32 characters.
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub user_id: Option<String>,
     /// Only tools with one of these exact names.
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub tool_name: Option<Vec<String>>,
     /// 3 to 100 characters; every word (split on spaces and underscores) must appear in the
     /// tool's name. Searches the catalogue's tools only, at most 100 per page.
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub query: Option<String>,
     /// Only the names (`toolNames`), no tools.
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub summary: Option<bool>,
 }
 
 /// Input of `listTools`; every field is optional.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct ListToolsInput {
     #[serde(default, deserialize_with = "object")]
-    #[cfg_attr(test, ts(optional))]
     pub filter: Option<ToolFilter>,
     /// Tools per page, 0 to 1000 (0: the server's default, 300).
     #[serde(default, deserialize_with = "js_uint")]
-    #[cfg_attr(test, ts(optional))]
     pub page_size: Option<u32>,
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub page_token: Option<String>,
 }
 
 /// Input of `ensureConfig`: the config as it should be.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[cfg_attr(test, derive(ts_rs::TS))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct EnsureConfigInput {
     /// The config's name: 1-100 characters, lowercase letters, digits, `-` and `_`.
     pub name: String,
     /// Left out: no description.
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub description: Option<String>,
     /// At most 25 connections, each named once; compared as sets with the config's.
-    #[serde(default)]
-    #[cfg_attr(test, ts(optional))]
     pub connection_tool_mappings: Option<Vec<ConnectionToolMappingInput>>,
 }
 
