@@ -29,6 +29,7 @@ mod Operation {
     pub const UpdateInstance: &str = "updateInstance";
     pub const DeleteInstance: &str = "deleteInstance";
     pub const GetInstanceAuthState: &str = "getInstanceAuthState";
+    pub const ListTools: &str = "listTools";
 }
 
 /// The request for a JavaScript input given as JSON text; `None` when the text is not JSON (a
@@ -260,6 +261,8 @@ fn valid_inputs(op: &str) -> Value {
         Operation::GetInstance | Operation::DeleteInstance => json!({"instanceId":"inst_1"}),
         Operation::UpdateInstance => json!({"instanceId":"inst_1","name":"n","configName":"agent"}),
         Operation::GetInstanceAuthState => json!({"instanceId":"inst_1","includeAuthLinks":true}),
+        Operation::ListTools => json!({"filter":{"provider":"GMAIL","connector":"MY_GMAIL","identifier":"u","toolName":["a","b"],
+            "query":"gmail get","summary":false},"pageSize":100,"pageToken":"t"}),
         _ => unreachable!("{op}"),
     }
 }
@@ -283,6 +286,9 @@ fn valid_response(op: &str) -> Value {
             json!({"token":"eyJ.x.y","expires_at":"2026-08-21T11:00:00Z"})
         }
         Operation::DeleteConfig | Operation::DeleteInstance => json!({}),
+        Operation::ListTools => json!({"tools":[{"id":"tol_1","provider":"GMAIL","definition":{"name":"gmail_search","description":"d",
+            "input_schema":{"type":"object"},"annotations":{"read_only_hint":true,"title":"Search"}},"metadata":{},"tags":["email"],
+            "is_default":true,"updated_at":"2026-01-01T00:00:00Z"}],"tool_names":["gmail_search"],"next_page_token":"","total_size":"1"}),
         _ => unreachable!("{op}"),
     }
 }
@@ -340,7 +346,7 @@ fn is_encoded(s: &str) -> bool {
 
 /// What every built request must satisfy.
 fn check_request(op: &str, r: &HttpRequest) {
-    assert!(r.path_and_query.starts_with("/api/v1/mcp/"), "{op:?} {}", r.path_and_query);
+    assert!(r.path_and_query.starts_with("/api/v1/mcp/") || r.path_and_query.starts_with("/api/v1/tools"), "{op:?} {}", r.path_and_query);
     let (path, query) = r.path_and_query.split_once('?').unwrap_or((&r.path_and_query, ""));
     for seg in path.trim_start_matches('/').split('/') {
         let seg = seg.strip_suffix(":get_auth_state").unwrap_or(seg);
@@ -364,7 +370,7 @@ fn check_request(op: &str, r: &HttpRequest) {
         None => assert_eq!(r.content_type, None),
     }
     let method = match op {
-        Operation::ListConfigs | Operation::GetConfig | Operation::ListInstances | Operation::GetInstance => "GET",
+        Operation::ListConfigs | Operation::GetConfig | Operation::ListInstances | Operation::GetInstance | Operation::ListTools => "GET",
         Operation::DeleteConfig | Operation::DeleteInstance => "DELETE",
         Operation::UpdateConfig => "PUT",
         Operation::UpdateInstance => "PATCH",
