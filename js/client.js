@@ -7,6 +7,7 @@
 import { Core } from '#core';
 import { AuthTimeoutError, InvalidResponseError, ValidationError, fromCore, validationError } from './errors.js';
 import { agentSession } from './session.js';
+import { logLevel, observer } from './observe.js';
 
 const CALL_OPTIONS = new Set(['signal', 'timeoutMs']);
 const WRITE_OPTIONS = new Set(['signal', 'timeoutMs', 'checkTools']);
@@ -208,9 +209,24 @@ export class ScalekitMcp {
     if (!isObject(options)) {
       throw validationError('options', 'new ScalekitMcp(options) needs { envUrl, clientId, clientSecret }');
     }
-    const copied = plain(options, 'options');
+    // The logging options hold functions and stay here; the rest goes to the core as plain data.
+    let seeing;
+    let rest;
     try {
-      this.#core = new Core(copied);
+      const { logLevel: level, logger, hooks, ...others } = options;
+      seeing = { logLevel: level, logger, hooks };
+      rest = others;
+    } catch {
+      throw validationError('options', 'options cannot be read (a Proxy or getter threw)');
+    }
+    const copied = plain(rest, 'options');
+    const observe = observer({
+      logLevel: logLevel(seeing.logLevel, 'logLevel') ?? logLevel(readEnv('SCALEKIT_MCP_LOG'), 'SCALEKIT_MCP_LOG'),
+      logger: seeing.logger,
+      hooks: seeing.hooks,
+    });
+    try {
+      this.#core = new Core(copied, observe);
     } catch (err) {
       throw fromCore(err);
     }
@@ -223,7 +239,16 @@ export class ScalekitMcp {
    */
   static fromEnv(given = {}) {
     if (!isObject(given)) throw validationError('overrides', 'ScalekitMcp.fromEnv(overrides) takes an options object');
-    const overrides = plain(given, 'overrides');
+    let seeing;
+    let others;
+    try {
+      const { logger, hooks, ...rest } = given;
+      seeing = { logger, hooks };
+      others = rest;
+    } catch {
+      throw validationError('overrides', 'overrides cannot be read (a Proxy or getter threw)');
+    }
+    const overrides = { ...plain(others, 'overrides'), ...seeing };
     const fromVars = {};
     const vars = [
       ['envUrl', 'SCALEKIT_ENV_URL'],

@@ -173,7 +173,7 @@ impl Emu {
     }
 
     fn core_with(&self, extra: Value) -> Core {
-        Core::new(js(&self.options(extra))).unwrap_or_else(|e| panic!("Core::new: {}", value(&e)))
+        Core::new(js(&self.options(extra)), None).unwrap_or_else(|e| panic!("Core::new: {}", value(&e)))
     }
 
     async fn fault(&self, fault: Value) {
@@ -331,10 +331,10 @@ async fn describe_shows_no_secret() {
 
 #[wasm_bindgen_test]
 async fn invalid_options_throw() {
-    let err = Core::new(js(r#"{"envUrl":"not a url","clientId":"a","clientSecret":"b"}"#)).err().unwrap();
+    let err = Core::new(js(r#"{"envUrl":"not a url","clientId":"a","clientSecret":"b"}"#), None).err().unwrap();
     let err = value(&err);
     assert_eq!(err["kind"], "Validation");
-    let err = Core::new(JsValue::from_str("{")).err().unwrap();
+    let err = Core::new(JsValue::from_str("{"), None).err().unwrap();
     let err = value(&err);
     assert_eq!(err["kind"], "Validation");
 }
@@ -752,7 +752,7 @@ async fn wait_for_auth_validates_its_target() {
 /// `Core::new` under faked globals; the globals are restored before anything can panic.
 fn construct_as(kind: &str, options: &str) -> Result<Core, Value> {
     fake_env(kind);
-    let r = Core::new(js(options));
+    let r = Core::new(js(options), None);
     restore_env();
     r.map_err(|e| value(&e))
 }

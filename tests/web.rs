@@ -129,7 +129,7 @@ fn this_is_a_browser_page() {
 async fn a_client_with_a_secret_is_refused_in_a_page_before_any_request() {
     let id = "skc_web_refused_constructor";
     for extra in [json!({}), json!({"dangerouslyAllowBrowser": false})] {
-        let err = Core::new(options(id, extra.clone())).err().unwrap_or_else(|| panic!("constructed with {extra}"));
+        let err = Core::new(options(id, extra.clone()), None).err().unwrap_or_else(|| panic!("constructed with {extra}"));
         assert_browser_refusal(&err, &format!("Core::new with {extra}"));
     }
     let log = request_log().await;
@@ -141,7 +141,7 @@ async fn every_credentialed_method_refuses_in_a_page_before_any_request() {
     let id = "skc_web_refused_calls";
     // A client built while the page looked like Node, then used in the page.
     pretend_node();
-    let core = Core::new(options(id, json!({})));
+    let core = Core::new(options(id, json!({})), None);
     stop_pretending();
     let core = core.unwrap_or_else(|e| panic!("outside a browser the client is built: {}", error_json(&e)));
 
@@ -174,7 +174,7 @@ async fn every_credentialed_method_refuses_in_a_page_before_any_request() {
 #[wasm_bindgen_test]
 async fn dangerously_allow_browser_lets_the_page_call_the_emulator() {
     let name = format!("web-allowed-{}", js_sys::Date::now() as u64);
-    let core = Core::new(options(CLIENT_ID, json!({"dangerouslyAllowBrowser": true})))
+    let core = Core::new(options(CLIENT_ID, json!({"dangerouslyAllowBrowser": true})), None)
         .unwrap_or_else(|e| panic!("opted in, yet refused: {}", error_json(&e)));
     let input = json!({"name": name, "connectionToolMappings": [{"connectionName": "MY_GMAIL", "tools": ["gmail_fetch_mails"]}]});
     let out = JsFuture::from(core.call("createConfig", js(&input), None, None, JsValue::UNDEFINED))

@@ -17,6 +17,50 @@ export interface ScalekitMcpOptions {
    * the secret; mint tokens and URLs on a server instead.
    */
   dangerouslyAllowBrowser?: boolean;
+  /**
+   * What the client logs: `'off'` (the default, or `SCALEKIT_MCP_LOG` when set), `'error'`,
+   * `'warn'`, `'info'` (retries, re-authentication, Retry-After waits, ensureConfig) or
+   * `'debug'` (every attempt, token request and waitForAuth poll).
+   */
+  logLevel?: LogLevel;
+  /** Where lines go: any object with `error`, `warn`, `info` and `debug` methods. Default `console`. */
+  logger?: Logger;
+  /** Called before and after every attempt with a frozen, redacted description of it. */
+  hooks?: Hooks;
+}
+
+export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug';
+
+export interface Logger {
+  error?(line: string): void;
+  warn?(line: string): void;
+  info?(line: string): void;
+  debug?(line: string): void;
+}
+
+/** An attempt as hooks see it. The URL hides query values that may identify a user. */
+export interface AttemptInfo {
+  /** The method name (`getConfig`), or `accessToken` for the token request. */
+  readonly operation: string;
+  readonly method: string;
+  readonly url: string;
+  /** 1 for the first attempt of a call. */
+  readonly attempt: number;
+  /** `onResponse` only: the status, when there was an answer. */
+  readonly status?: number;
+  readonly durationMs?: number;
+  readonly traceId?: string;
+  /** `onResponse` only, when the attempt failed. */
+  readonly error?: { readonly kind: string; readonly code: string; readonly message: string };
+  /** `onResponse` only: what the client does next. */
+  readonly next?: 'done' | 'retry' | 'reauthenticate';
+  /** How long the client waits before the retry. */
+  readonly waitMs?: number;
+}
+
+export interface Hooks {
+  onRequest?(attempt: AttemptInfo): void | Promise<void>;
+  onResponse?(attempt: AttemptInfo): void | Promise<void>;
 }
 
 /** Options every call accepts as its last argument. */

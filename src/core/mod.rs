@@ -6,7 +6,7 @@
 //! server are untrusted, so no path through this module panics.
 //!
 //! The modules form a line, each using only those before it: `redact`, `time`, `wire`,
-//! `error`, `url`, `model`, `validate`, `ops`, `auth`, `policy`, `configs`.
+//! `error`, `url`, `model`, `validate`, `ops`, `auth`, `policy`, `configs`, `events`.
 #![cfg_attr(
     not(test),
     deny(
@@ -34,3 +34,4 @@ pub mod ops;
 pub mod auth;
 pub mod policy;
 pub mod configs;
+pub mod events;

@@ -524,6 +524,14 @@ impl WaitTarget {
         })
     }
 
+    /// The operation each poll performs.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            WaitTarget::Instance { .. } => GetInstanceAuthState::NAME,
+            WaitTarget::Config { .. } => ListConnectedAccounts::NAME,
+        }
+    }
+
     /// How each poll's answer is read.
     pub fn answer(&self) -> fn(&[u8]) -> Result<Answer, SdkError> {
         match self {

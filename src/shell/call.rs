@@ -11,6 +11,8 @@ use std::pin::pin;
 use std::rc::Rc;
 
 use futures_channel::oneshot;
+use js_sys::Function;
+use wasm_bindgen::JsValue;
 use futures_util::future::{select, Either, FutureExt, LocalBoxFuture, Shared};
 use wasm_bindgen_futures::spawn_local;
 
@@ -20,6 +22,7 @@ use super::stop::{timer, Stop, Stopped};
 use crate::core::auth::{parse_token_response, token_request, ClientOptions};
 use crate::core::error::{code, ErrorKind, SdkError};
 use crate::core::configs::ConnectionTools;
+use crate::core::events::{event_url, oddities, Event, EventError, Next};
 use crate::core::ops::{Answer, HttpRequest, Operation};
 use crate::core::policy::{parse_retry_after, Decision, Outcome, Retries, TokenCache};
 use crate::core::redact::Redactor;
@@ -52,11 +55,15 @@ pub(crate) struct Client {
     state: RefCell<TokenState>,
     /// The tools of connections, as `checkTools` fetched them: (connection, when, tools).
     pub(crate) tools: RefCell<Vec<(String, f64, ConnectionTools)>>,
+    /// Who hears of the client's events (the logger and hooks of `js/observe.js`), if anyone.
+    observer: Option<Function>,
 }
 
 /// The operation a call performs: its request, whether it is safe to repeat once sent, and how
 /// its answer is read.
 pub(crate) struct Work {
+    /// The operation's name (`getConfig`), for events.
+    pub(crate) operation: &'static str,
     pub(crate) request: HttpRequest,
     pub(crate) retry_safe: bool,
     pub(crate) answer: fn(&[u8]) -> Result<Answer, SdkError>,
@@ -65,7 +72,7 @@ pub(crate) struct Work {
 impl Work {
     /// Operation `O` with `input` (already checked).
     pub(crate) fn of<O: Operation>(input: &O::Input) -> Work {
-        Work { request: O::request(input), retry_safe: O::RETRY_SAFE, answer: O::answer }
+        Work { operation: O::NAME, request: O::request(input), retry_safe: O::RETRY_SAFE, answer: O::answer }
     }
 }
 
@@ -88,9 +95,22 @@ impl Stopped {
 }
 
 impl Client {
-    pub(crate) fn new(opts: ClientOptions) -> Client {
+    pub(crate) fn new(opts: ClientOptions, observer: Option<Function>) -> Client {
         let state = TokenState { cache: TokenCache::new(), bearer: None, generation: 0, flight: None };
-        Client { opts, state: RefCell::new(state), tools: RefCell::new(Vec::new()) }
+        Client { opts, state: RefCell::new(state), tools: RefCell::new(Vec::new()), observer }
+    }
+
+    /// Whether anyone hears of events: when not, none is made.
+    pub(crate) fn observed(&self) -> bool {
+        self.observer.is_some()
+    }
+
+    /// Tells the observer of the event `make` makes (made only when there is an observer).
+    pub(crate) fn emit(&self, make: impl FnOnce() -> Event) {
+        if let Some(f) = &self.observer {
+            // The observer catches what a logger or hook throws; `call1` is `catch` as well.
+            let _ = f.call1(&JsValue::NULL, &crate::shell::to_js(&make()));
+        }
     }
 
     /// The redactor for this client's secrets: the client secret and the access token in use.
@@ -228,30 +248,77 @@ async fn token_attempts(client: &Client) -> Result<crate::core::auth::TokenGrant
     let url = req.url(&client.opts.env_url);
     let mut stop = Stop::new(f64::INFINITY, None);
     let mut retries = Retries::new(true, client.opts.retries(), false);
+    let mut number = 0;
     loop {
-        let (error, outcome) = match attempt(&req, &url, None, &mut stop).await {
+        number += 1;
+        let shown = || event_url(&client.opts.env_url, &req.path_and_query);
+        client.emit(|| Event::Request { operation: TOKEN, method: req.method, url: shown(), attempt: number });
+        let started = now_ms();
+        let ended = |status: Option<u16>, error: Option<&SdkError>, next: Next, wait_ms: Option<f64>| Event::Response {
+            operation: TOKEN,
+            method: req.method,
+            url: shown(),
+            attempt: number,
+            status,
+            duration_ms: now_ms() - started,
+            trace_id: error.and_then(|e| e.trace_id.clone()),
+            error: error.map(EventError::from),
+            next,
+            wait_ms,
+            retry_after_ms: error.and_then(|e| e.retry_after_ms),
+        };
+        let result = attempt(&req, &url, None, &mut stop).await;
+        let status = match &result {
+            Ok(Attempt::Answered(a)) => Some(a.status),
+            Ok(Attempt::TooLarge { status, .. }) => Some(*status),
+            _ => None,
+        };
+        let (error, outcome) = match result {
             Ok(Attempt::Answered(a)) if (200..300).contains(&a.status) => {
-                return parse_token_response(&client.redactor(), a.status, &a.body).map_err(|e| with_trace(e, a.trace_id))
+                let grant = parse_token_response(&client.redactor(), a.status, &a.body).map_err(|e| with_trace(e, a.trace_id));
+                client.emit(|| ended(status, grant.as_ref().err(), Next::Done, None));
+                return grant;
             }
-            Ok(Attempt::Answered(a)) if a.status == 0 || (300..400).contains(&a.status) => return Err(client.http_error(&a)),
+            Ok(Attempt::Answered(a)) if a.status == 0 || (300..400).contains(&a.status) => {
+                let e = client.http_error(&a);
+                client.emit(|| ended(status, Some(&e), Next::Done, None));
+                return Err(e);
+            }
             Ok(Attempt::Answered(a)) => {
                 let mut e = parse_token_response(&client.redactor(), a.status, &a.body).err().unwrap_or_else(|| client.http_error(&a));
                 e.trace_id = e.trace_id.or(a.trace_id);
                 e.retry_after_ms = a.retry_after.as_deref().and_then(|v| parse_retry_after(v, now_ms()));
                 (e, Outcome::Status(a.status))
             }
-            Ok(Attempt::TooLarge { status, trace_id }) => return Err(with_trace(too_large(status), trace_id)),
             Ok(Attempt::Failed { outcome, detail }) => (client.connection_error(detail.as_deref()), outcome),
-            Ok(Attempt::Unusable { detail, .. }) => return Err(client.connection_error(detail.as_deref())),
+            Ok(Attempt::TooLarge { status, trace_id }) => {
+                let e = with_trace(too_large(status), trace_id);
+                client.emit(|| ended(Some(status), Some(&e), Next::Done, None));
+                return Err(e);
+            }
+            Ok(Attempt::Unusable { detail, .. }) => {
+                let e = client.connection_error(detail.as_deref());
+                client.emit(|| ended(None, Some(&e), Next::Done, None));
+                return Err(e);
+            }
             // Cannot happen: this stop has no deadline and no signal.
             Err(s) => return Err(s.error(0.0)),
         };
         match retries.after(outcome, error.retry_after_ms, js_sys::Math::random(), f64::INFINITY) {
-            Decision::Retry(delay) => timer(delay).await,
-            Decision::Fail | Decision::Reauthenticate => return Err(error),
+            Decision::Retry(delay) => {
+                client.emit(|| ended(status, Some(&error), Next::Retry, Some(delay)));
+                timer(delay).await;
+            }
+            Decision::Fail | Decision::Reauthenticate => {
+                client.emit(|| ended(status, Some(&error), Next::Done, None));
+                return Err(error);
+            }
         }
     }
 }
+
+/// The name events give the token request.
+const TOKEN: &str = "accessToken";
 
 fn with_trace(mut e: SdkError, trace_id: Option<String>) -> SdkError {
     e.trace_id = e.trace_id.or(trace_id);
@@ -262,44 +329,108 @@ fn too_large(status: u16) -> SdkError {
     SdkError::invalid_response(Some(status), "the response body is larger than 10 MiB")
 }
 
+/// How an attempt came out, for the call.
+enum Step {
+    /// The answer, from a response with this status and trace id.
+    Done(Answer, u16, Option<String>),
+    /// An error not worth another attempt (with the status, if there was an answer).
+    Fatal(SdkError, Option<u16>),
+    /// An error the policy may retry.
+    Retryable(SdkError, Outcome, Option<u16>),
+}
+
 /// Runs one call: `work` on `client`, within `timeout_ms`, until `signal` aborts.
 pub(crate) async fn run(client: Rc<Client>, work: &Work, signal: Option<&AbortSignal>, timeout_ms: f64) -> Result<Answer, SdkError> {
     let mut stop = Stop::new(timeout_ms, signal);
-    let stopped = |s: Stopped| s.error(timeout_ms);
     let url = work.request.url(&client.opts.env_url);
     let mut retries = Retries::new(work.retry_safe, client.opts.retries(), true);
+    let failed = |e: SdkError| {
+        client.emit(|| Event::Failed { operation: work.operation, error: EventError::from(&e) });
+        e
+    };
+    let mut number = 0;
     loop {
-        let bearer = client.bearer(&mut stop).await.map_err(stopped)??;
-        let (error, outcome) = match attempt(&work.request, &url, Some(&bearer.header), &mut stop).await.map_err(stopped)? {
-            Attempt::Answered(a) if (200..300).contains(&a.status) => {
-                return (work.answer)(&a.body).map_err(|e| with_trace(e.with_status(a.status), a.trace_id));
-            }
-            Attempt::Answered(a) => {
+        let bearer = match client.bearer(&mut stop).await {
+            Ok(Ok(b)) => b,
+            Ok(Err(e)) => return Err(failed(e)),
+            Err(s) => return Err(failed(s.error(timeout_ms))),
+        };
+        number += 1;
+        let shown = || event_url(&client.opts.env_url, &work.request.path_and_query);
+        client.emit(|| Event::Request { operation: work.operation, method: work.request.method, url: shown(), attempt: number });
+        let started = now_ms();
+        let step = match attempt(&work.request, &url, Some(&bearer.header), &mut stop).await {
+            Err(s) => Step::Fatal(s.error(timeout_ms), None),
+            Ok(Attempt::Answered(a)) if (200..300).contains(&a.status) => match (work.answer)(&a.body) {
+                Ok(answer) => Step::Done(answer, a.status, a.trace_id),
+                Err(e) => Step::Fatal(with_trace(e.with_status(a.status), a.trace_id), Some(a.status)),
+            },
+            Ok(Attempt::Answered(a)) => {
                 let e = client.http_error(&a);
-                if e.code == code::REDIRECTED {
-                    return Err(e);
-                }
                 if a.status == 401 {
                     // Revoked or expired early: forget it (unless another call already replaced
                     // it); the policy asks for a fresh one once.
                     client.forget(bearer.generation);
                 }
-                (e, Outcome::Status(a.status))
+                if e.code == code::REDIRECTED {
+                    Step::Fatal(e, Some(a.status))
+                } else {
+                    Step::Retryable(e, Outcome::Status(a.status), Some(a.status))
+                }
             }
-            Attempt::TooLarge { status, trace_id } => return Err(with_trace(too_large(status), trace_id)),
-            Attempt::Failed { outcome, detail } => (client.connection_error(detail.as_deref()), outcome),
-            Attempt::Unusable { detail, headers } => {
+            Ok(Attempt::TooLarge { status, trace_id }) => Step::Fatal(with_trace(too_large(status), trace_id), Some(status)),
+            Ok(Attempt::Failed { outcome, detail }) => Step::Retryable(client.connection_error(detail.as_deref()), outcome, None),
+            Ok(Attempt::Unusable { detail, headers }) => {
                 if headers {
                     // The token could not be sent: it must not be sent again.
                     client.forget(bearer.generation);
                 }
-                return Err(client.connection_error(detail.as_deref()));
+                Step::Fatal(client.connection_error(detail.as_deref()), None)
             }
         };
-        match retries.after(outcome, error.retry_after_ms, js_sys::Math::random(), stop.remaining()) {
-            Decision::Fail => return Err(error),
+        let ended = |status: Option<u16>, trace_id: Option<String>, error: Option<&SdkError>, next: Next, wait_ms: Option<f64>| Event::Response {
+            operation: work.operation,
+            method: work.request.method,
+            url: shown(),
+            attempt: number,
+            status,
+            duration_ms: now_ms() - started,
+            trace_id,
+            error: error.map(EventError::from),
+            next,
+            wait_ms,
+            retry_after_ms: error.and_then(|e| e.retry_after_ms),
+        };
+        let (error, outcome) = match step {
+            Step::Done(answer, status, trace_id) => {
+                client.emit(|| ended(Some(status), trace_id, None, Next::Done, None));
+                for note in client.observed().then(|| oddities(&answer)).unwrap_or_default() {
+                    client.emit(|| Event::Odd { operation: work.operation, note });
+                }
+                return Ok(answer);
+            }
+            Step::Fatal(e, status) => {
+                client.emit(|| ended(status, e.trace_id.clone(), Some(&e), Next::Done, None));
+                return Err(failed(e));
+            }
+            Step::Retryable(e, outcome, status) => (e, (outcome, status)),
+        };
+        let (outcome, status) = outcome;
+        let decision = retries.after(outcome, error.retry_after_ms, js_sys::Math::random(), stop.remaining());
+        let (next, wait) = match decision {
+            Decision::Fail => (Next::Done, None),
+            Decision::Reauthenticate => (Next::Reauthenticate, None),
+            Decision::Retry(delay) => (Next::Retry, Some(delay)),
+        };
+        client.emit(|| ended(status, error.trace_id.clone(), Some(&error), next, wait));
+        match decision {
+            Decision::Fail => return Err(failed(error)),
             Decision::Reauthenticate => {}
-            Decision::Retry(delay) => stop.sleep(delay).await.map_err(stopped)?,
+            Decision::Retry(delay) => {
+                if let Err(s) = stop.sleep(delay).await {
+                    return Err(failed(s.error(timeout_ms)));
+                }
+            }
         }
     }
 }

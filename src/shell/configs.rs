@@ -10,6 +10,7 @@ use super::call::{run, Client, Work};
 use super::js::now_ms;
 use crate::core::configs::{check_tools, plan, update_for, ConnectionTools};
 use crate::core::error::{code, ErrorKind, SdkError};
+use crate::core::events::Event;
 use crate::core::model::*;
 use crate::core::ops::{Answer, CreateConfig, ListConfigs, ListTools, UpdateConfig};
 
@@ -120,6 +121,23 @@ pub(crate) struct Ensure {
 /// leaves it. Safe to repeat and to run from two processes at once: a create that meets a
 /// config of the same name (409) reads it and goes on as if it had been there.
 pub(crate) async fn ensure_config(client: Rc<Client>, ensure: Ensure, signal: Option<&AbortSignal>, timeout_ms: f64) -> Result<EnsureConfigResult, SdkError> {
+    let name = ensure.input.name.clone();
+    let result = ensure_config_steps(&client, ensure, signal, timeout_ms).await?;
+    client.emit(|| Event::Ensured {
+        name,
+        action: match result.action {
+            EnsureAction::Created => "created",
+            EnsureAction::Updated => "updated",
+            EnsureAction::Unchanged => "unchanged",
+        },
+        changes: result.changes.len(),
+        dry_run: result.dry_run,
+    });
+    Ok(result)
+}
+
+async fn ensure_config_steps(client: &Rc<Client>, ensure: Ensure, signal: Option<&AbortSignal>, timeout_ms: f64) -> Result<EnsureConfigResult, SdkError> {
+    let client = client.clone();
     let Ensure { input, dry_run, check_tools } = ensure;
     let budget = Budget { signal, deadline: now_ms() + timeout_ms };
     if check_tools {

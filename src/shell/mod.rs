@@ -109,15 +109,20 @@ pub struct Core {
 #[wasm_bindgen]
 impl Core {
     /// `options`: `{envUrl, clientId, clientSecret, timeoutMs?, maxRetries?,
-    /// dangerouslyAllowBrowser?}`. Throws a plain error object on invalid options, or in a
-    /// browser without `dangerouslyAllowBrowser` (the secret would be exposed).
+    /// dangerouslyAllowBrowser?}`. `observer`, when given, hears of every event (attempts,
+    /// retries, polls; see `core::events`); without one, no event is made. Throws a plain error
+    /// object on invalid options, or in a browser without `dangerouslyAllowBrowser` (the secret
+    /// would be exposed).
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "object")] options: JsValue) -> Result<Core, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "object")] options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "((event: unknown) => void) | null | undefined")] observer: Option<Function>,
+    ) -> Result<Core, JsValue> {
         let opts = input(options).and_then(parse_client_options).map_err(|e| error_value(&e))?;
         if !opts.allow_browser() && is_browser() {
             return Err(error_value(&browser_error()));
         }
-        Ok(Core { client: Rc::new(Client::new(opts)) })
+        Ok(Core { client: Rc::new(Client::new(opts, observer)) })
     }
 
     /// Runs operation `op` (`createConfig`, `ensureInstance`, ...) with its input. Resolves with
@@ -138,7 +143,7 @@ impl Core {
             let value = self::input(input)?;
             let request = (spec.build)(value.clone())?;
             let check = flags(options)?.check_tools.unwrap_or(false) && matches!(op, "createConfig" | "updateConfig");
-            Ok((Work { request, retry_safe: spec.retry_safe, answer: spec.answer }, timeout, check.then(|| mappings_of(&value))))
+            Ok((Work { operation: spec.name, request, retry_safe: spec.retry_safe, answer: spec.answer }, timeout, check.then(|| mappings_of(&value))))
         });
         let (work, timeout, check) = match prepared {
             Ok(p) => p,

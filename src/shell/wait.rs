@@ -14,6 +14,7 @@ use super::call::{run, Client, Work};
 use super::stop::{Stop, Stopped};
 use super::to_js;
 use crate::core::error::{code, ErrorKind, SdkError};
+use crate::core::events::Event;
 use crate::core::ops::{Answer, WaitTarget};
 use crate::core::policy::auth_poll_delay_ms;
 
@@ -52,7 +53,12 @@ fn auth_timeout(timeout_ms: f64, last: Option<&Answer>) -> SdkError {
 /// Resolves with the first state in which every connection is ACTIVE.
 pub(crate) async fn wait_for_auth(client: Rc<Client>, wait: Wait) -> Result<Answer, WaitError> {
     let mut stop = Stop::new(wait.timeout_ms, wait.signal.as_ref());
-    let work = Work { request: wait.target.poll_request(wait.include_links), retry_safe: true, answer: wait.target.answer() };
+    let work = Work {
+        operation: wait.target.operation(),
+        request: wait.target.poll_request(wait.include_links),
+        retry_safe: true,
+        answer: wait.target.answer(),
+    };
     let mut last: Option<Answer> = None;
     let mut polls = 0u32;
     loop {
@@ -75,9 +81,14 @@ pub(crate) async fn wait_for_auth(client: Rc<Client>, wait: Wait) -> Result<Answ
             // A throwing callback ends the wait with what it threw.
             f.call1(&JsValue::NULL, &to_js(&state)).map_err(WaitError::Thrown)?;
         }
-        last = Some(state);
         let delay = auth_poll_delay_ms(wait.poll_interval_ms, polls);
         polls = polls.saturating_add(1);
+        client.emit(|| Event::Poll {
+            polls,
+            pending: state.connections().unwrap_or_default().iter().filter(|c| !c.is_active()).map(|c| c.connection_name.clone()).collect(),
+            next_poll_ms: delay,
+        });
+        last = Some(state);
         match stop.sleep(delay).await {
             Ok(()) => {}
             Err(Stopped::TimedOut) => return Err(WaitError::Sdk(auth_timeout(wait.timeout_ms, last.as_ref()))),
