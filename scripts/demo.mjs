@@ -1,6 +1,6 @@
 // The flow an app runs to hand its AI agent a user's tools, step by step:
 //
-//   1. an MCP config for the agent role (once),
+//   1. an MCP config for the agent role (ensureConfig: created once, then left as it is),
 //   2. the user's instance and its pre-authenticated MCP URL (on every login),
 //   3. the user's connections: authorization links for those not ACTIVE, then wait until all are,
 //   4. a short-lived session token for the config's virtual MCP server,
@@ -14,7 +14,7 @@
 // With SCALEKIT_ENV_URL, SCALEKIT_CLIENT_ID and SCALEKIT_CLIENT_SECRET set it talks to Scalekit;
 // otherwise it starts the package's emulator on 127.0.0.1 and plays the user's part itself.
 import { inspect } from 'node:util';
-import { ScalekitMcp, ConflictError } from 'scalekit-mcp';
+import { ScalekitMcp } from 'scalekit-mcp';
 
 const CONFIG_NAME = process.env.DEMO_CONFIG_NAME ?? 'email-calendar-assistant';
 const USER = process.env.DEMO_USER ?? 'john-doe';
@@ -130,24 +130,18 @@ try {
     : `No Scalekit credentials set: using the emulator at ${emulator.url}`);
   const mcp = ScalekitMcp.fromEnv();
 
-  step(1, `MCP config "${CONFIG_NAME}" (once per agent role)`);
-  let config;
-  try {
-    config = await mcp.createConfig({
-      name: CONFIG_NAME,
-      description: 'Reads email and creates calendar reminders',
-      connectionToolMappings: [
-        { connectionName: GMAIL, tools: ['gmail_fetch_mails'] },
-        { connectionName: CALENDAR, tools: ['googlecalendar_create_event'] },
-      ],
-    });
-    console.log(`   created ${config.id}`);
-  } catch (err) {
-    if (!(err instanceof ConflictError)) throw err;
-    const { configs } = await mcp.listConfigs({ filter: { name: CONFIG_NAME } });
-    config = configs[0];
-    console.log(`   already exists: ${config.id}`);
-  }
+  step(1, `MCP config "${CONFIG_NAME}" (once per agent role; kept as code with ensureConfig)`);
+  const ensured = await mcp.ensureConfig({
+    name: CONFIG_NAME,
+    description: 'Reads email and creates calendar reminders',
+    connectionToolMappings: [
+      { connectionName: GMAIL, tools: ['gmail_fetch_mails'] },
+      { connectionName: CALENDAR, tools: ['googlecalendar_create_event'] },
+    ],
+  }, { checkTools: true });
+  const config = ensured.config;
+  const changed = ensured.action === 'updated' ? ` (${ensured.changes.map((c) => c.kind).join(', ')})` : '';
+  console.log(`   ${ensured.action} ${config.id}${changed}`);
   for (const m of config.connectionToolMappings) {
     console.log(`   ${m.connectionName} (${m.provider}): ${m.tools.length ? m.tools.join(', ') : 'all tools'}`);
   }

@@ -255,3 +255,31 @@ test('ensureConfig: input checked like createConfig, checkTools too', async () =
   assert.equal((await failure(mcp.ensureConfig({ name: 'ok' }, { dryRun: 1 }))).field, 'options.dryRun');
   assert.equal(writes().length, 0);
 });
+
+test('the demo run twice against one environment: the config is created, then unchanged', { timeout: 300_000 }, async () => {
+  const { spawn } = await import('node:child_process');
+  const own = await startEmulator({ port: 0 });
+  try {
+    // The user authorized their connections before: the demo's flow does not wait for them.
+    for (const connectionName of ['MY_GMAIL', 'MY_CALENDAR']) own.setAccountStatus({ connectionName, identifier: 'john-doe', status: 'ACTIVE' });
+    const runDemo = () => new Promise((resolve) => {
+      const child = spawn(process.execPath, ['scripts/demo.mjs'], {
+        cwd: new URL('../..', import.meta.url),
+        env: { ...process.env, SCALEKIT_ENV_URL: own.url, SCALEKIT_CLIENT_ID: own.clientId, SCALEKIT_CLIENT_SECRET: own.clientSecret, SCALEKIT_MCP_LOG: '' },
+      });
+      let out = '';
+      child.stdout.on('data', (d) => { out += d; });
+      child.stderr.on('data', (d) => { out += d; });
+      child.on('close', (code) => resolve({ code, out }));
+    });
+    const first = await runDemo();
+    assert.equal(first.code, 0, first.out);
+    assert.match(first.out, /1\. MCP config "email-calendar-assistant".*\n {3}created cfg_/);
+    const second = await runDemo();
+    assert.equal(second.code, 0, second.out);
+    assert.match(second.out, /\n {3}unchanged cfg_/);
+    assert.equal((await clientFor(api, own).listConfigs({ filter: { name: 'email-calendar-assistant' } })).configs.length, 1);
+  } finally {
+    await own.close();
+  }
+});
