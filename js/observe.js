@@ -43,7 +43,7 @@ const ms = (n) => `${Math.round(n)} ms`;
 
 /** What a hook sees of an attempt: a frozen copy. */
 function attemptInfo(e) {
-  const info = { operation: e.operation, method: e.method, url: e.url, attempt: e.attempt };
+  const info = { operation: e.operation, method: e.method, url: e.url, call: e.call, attempt: e.attempt };
   if (e.type === 'response') {
     if (e.status !== null) info.status = e.status;
     info.durationMs = e.durationMs;

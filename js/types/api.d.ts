@@ -44,6 +44,8 @@ export interface AttemptInfo {
   readonly operation: string;
   readonly method: string;
   readonly url: string;
+  /** The client's number of the call (token requests are calls too): with `attempt`, a key. */
+  readonly call: number;
   /** 1 for the first attempt of a call. */
   readonly attempt: number;
   /** `onResponse` only: the status, when there was an answer. */

@@ -40,13 +40,15 @@ pub enum Next {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum Event {
-    /// An attempt is about to be sent.
-    Request { operation: &'static str, method: &'static str, url: String, attempt: u32 },
+    /// An attempt is about to be sent. `call` numbers the client's calls (the token requests
+    /// too), so that an attempt's request and response events can be matched.
+    Request { operation: &'static str, method: &'static str, url: String, call: u64, attempt: u32 },
     /// An attempt ended: with a status, or with `error` when there was no answer to use.
     Response {
         operation: &'static str,
         method: &'static str,
         url: String,
+        call: u64,
         attempt: u32,
         status: Option<u16>,
         duration_ms: f64,

@@ -57,6 +57,8 @@ pub(crate) struct Client {
     pub(crate) tools: RefCell<Vec<(String, f64, ConnectionTools)>>,
     /// Who hears of the client's events (the logger and hooks of `js/observe.js`), if anyone.
     observer: Option<Function>,
+    /// The number of the last call (or token request) started, for events.
+    calls: Cell<u64>,
 }
 
 /// The operation a call performs: its request, whether it is safe to repeat once sent, and how
@@ -97,7 +99,13 @@ impl Stopped {
 impl Client {
     pub(crate) fn new(opts: ClientOptions, observer: Option<Function>) -> Client {
         let state = TokenState { cache: TokenCache::new(), bearer: None, generation: 0, flight: None };
-        Client { opts, state: RefCell::new(state), tools: RefCell::new(Vec::new()), observer }
+        Client { opts, state: RefCell::new(state), tools: RefCell::new(Vec::new()), observer, calls: Cell::new(0) }
+    }
+
+    /// The number of a call starting now.
+    fn next_call(&self) -> u64 {
+        self.calls.set(self.calls.get() + 1);
+        self.calls.get()
     }
 
     /// Whether anyone hears of events: when not, none is made.
@@ -248,16 +256,18 @@ async fn token_attempts(client: &Client) -> Result<crate::core::auth::TokenGrant
     let url = req.url(&client.opts.env_url);
     let mut stop = Stop::new(f64::INFINITY, None);
     let mut retries = Retries::new(true, client.opts.retries(), false);
+    let call = client.next_call();
     let mut number = 0;
     loop {
         number += 1;
         let shown = || event_url(&client.opts.env_url, &req.path_and_query);
-        client.emit(|| Event::Request { operation: TOKEN, method: req.method, url: shown(), attempt: number });
+        client.emit(|| Event::Request { operation: TOKEN, method: req.method, url: shown(), call, attempt: number });
         let started = now_ms();
         let ended = |status: Option<u16>, error: Option<&SdkError>, next: Next, wait_ms: Option<f64>| Event::Response {
             operation: TOKEN,
             method: req.method,
             url: shown(),
+            call,
             attempt: number,
             status,
             duration_ms: now_ms() - started,
@@ -348,6 +358,7 @@ pub(crate) async fn run(client: Rc<Client>, work: &Work, signal: Option<&AbortSi
         client.emit(|| Event::Failed { operation: work.operation, error: EventError::from(&e) });
         e
     };
+    let call = client.next_call();
     let mut number = 0;
     loop {
         let bearer = match client.bearer(&mut stop).await {
@@ -357,7 +368,7 @@ pub(crate) async fn run(client: Rc<Client>, work: &Work, signal: Option<&AbortSi
         };
         number += 1;
         let shown = || event_url(&client.opts.env_url, &work.request.path_and_query);
-        client.emit(|| Event::Request { operation: work.operation, method: work.request.method, url: shown(), attempt: number });
+        client.emit(|| Event::Request { operation: work.operation, method: work.request.method, url: shown(), call, attempt: number });
         let started = now_ms();
         let step = match attempt(&work.request, &url, Some(&bearer.header), &mut stop).await {
             Err(s) => Step::Fatal(s.error(timeout_ms), None),
@@ -392,6 +403,7 @@ pub(crate) async fn run(client: Rc<Client>, work: &Work, signal: Option<&AbortSi
             operation: work.operation,
             method: work.request.method,
             url: shown(),
+            call,
             attempt: number,
             status,
             duration_ms: now_ms() - started,

@@ -94,7 +94,9 @@ test('each level logs what it says, and nothing secret', async () => {
   assert.equal(requests.length, responses.length);
   assert.ok(r.seen.every(Object.isFrozen));
   const retried = responses.find((s) => s.status === 503);
-  assert.deepEqual(Object.keys(retried).sort(), ['attempt', 'durationMs', 'error', 'method', 'next', 'operation', 'status', 'traceId', 'url', 'waitMs']);
+  assert.deepEqual(Object.keys(retried).sort(), ['attempt', 'call', 'durationMs', 'error', 'method', 'next', 'operation', 'status', 'traceId', 'url', 'waitMs']);
+  // A response matches its request by call and attempt.
+  for (const res of responses) assert.equal(requests.filter((q) => q.call === res.call && q.attempt === res.attempt).length, 1);
   assert.equal(retried.next, 'retry');
   assert.equal(retried.error.kind, 'InternalServer');
 
