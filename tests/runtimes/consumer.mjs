@@ -130,6 +130,6 @@ export async function prepareConsumer() {
 /** Copies test fixtures and examples into the consumer folder, so they import the installed package. */
 export function copyIntoConsumer(consumerDir, entries) {
   for (const [from, to] of entries) {
-    cpSync(join(root, from), join(consumerDir, to), { recursive: true });
+    cpSync(join(root, from), join(consumerDir, to), { recursive: true, filter: (src) => !src.split(/[\\/]/).includes('node_modules') });
   }
 }
