@@ -579,6 +579,7 @@ mod tests {
         pub const UpdateInstance: &str = "updateInstance";
         pub const DeleteInstance: &str = "deleteInstance";
         pub const GetInstanceAuthState: &str = "getInstanceAuthState";
+        pub const ListTools: &str = "listTools";
     }
     use names as Operation;
 
@@ -895,6 +896,18 @@ mod tests {
             (UpdateInstance, r#"{"instanceId":"i","configName":"A"}"#.into(), "configName"),
             (UpdateInstance, r#"{"instanceId":"i","configName":""}"#.into(), "configName"),
             (UpdateInstance, r#"{"instanceId":"i","name":[]}"#.into(), "name"),
+            // listTools.
+            (ListTools, r#"{"pageSize":1001}"#.into(), "pageSize"),
+            (ListTools, r#"{"filter":{"query":"ab"}}"#.into(), "filter.query"),
+            (ListTools, format!(r#"{{"filter":{{"query":"{}"}}}}"#, long(101)), "filter.query"),
+            (ListTools, format!(r#"{{"filter":{{"provider":"{}"}}}}"#, long(51)), "filter.provider"),
+            (ListTools, format!(r#"{{"filter":{{"identifier":"{}"}}}}"#, long(101)), "filter.identifier"),
+            (ListTools, format!(r#"{{"filter":{{"organizationId":"{}"}}}}"#, long(33)), "filter.organizationId"),
+            (ListTools, r#"{"filter":{"connector":"a/b"}}"#.into(), "filter.connector"),
+            (ListTools, r#"{"filter":{"toolName":[""]}}"#.into(), "filter.toolName[0]"),
+            (ListTools, r#"{"filter":{"toolName":"x"}}"#.into(), "filter.toolName"),
+            (ListTools, r#"{"filter":{"summary":1}}"#.into(), "filter.summary"),
+            (ListTools, r#"{"filter":{"tool_name":["x"]}}"#.into(), "filter.tool_name"),
         ];
         for (op, input, field) in &cases {
             let e = err(op, input);
@@ -1186,6 +1199,34 @@ mod tests {
         assert!(matches!(out, Answer::Accounts(ConnectedAccounts { all_active: false, .. })));
         assert!(serde_json::to_string(&out).unwrap().starts_with(r#"{"connectedAccounts":"#));
         assert!((inst.answer())(b"garbage").is_err());
+    }
+
+    #[test]
+    fn list_tools_request_and_answer() {
+        let r = req(
+            Operation::ListTools,
+            json!({"filter":{"provider":"GMAIL","toolName":["a b","c"],"summary":true,"connector":"MY_GMAIL"},"pageSize":0,"pageToken":"t"}),
+        );
+        assert_eq!(
+            (r.method, r.path_and_query.as_str()),
+            ("GET", "/api/v1/tools?filter.summary=true&filter.provider=GMAIL&filter.connector=MY_GMAIL&filter.tool_name=a+b&filter.tool_name=c&page_token=t")
+        );
+        let body = r#"{"tools":[{"id":"tol_1","provider":"GMAIL","definition":{"name":"gmail_search","description":"Search",
+            "input_schema":{"type":"object","properties":{"q":{"type":"string"}}},"annotations":{"read_only_hint":true,"title":"Search mail"}},
+            "metadata":{"x":1},"tags":["email"],"is_default":true,"updated_at":"2026-01-01T00:00:00Z","extra":[1]}],
+            "tool_names":["gmail_search"],"next_page_token":"n","prev_page_token":"","total_size":"7"}"#;
+        assert_eq!(
+            ok(Operation::ListTools, body),
+            json!({"tools":[{"name":"gmail_search","description":"Search","provider":"GMAIL",
+                "inputSchema":{"type":"object","properties":{"q":{"type":"string"}}},
+                "annotations":{"readOnlyHint":true,"title":"Search mail"},"tags":["email"],"isDefault":true,
+                "updatedAt":"2026-01-01T00:00:00Z","id":"tol_1"}],
+                "toolNames":["gmail_search"],"nextPageToken":"n","prevPageToken":"","totalSize":7})
+        );
+        let v = ok(Operation::ListTools, r#"{"tools":[{"definition":null}],"toolNames":null}"#);
+        assert_eq!(v["tools"][0]["inputSchema"], Value::Null);
+        assert_eq!(v["tools"][0]["annotations"], json!({}));
+        bad(Operation::ListTools, 200, r#"{"tools":[{"definition":{"annotations":{"read_only_hint":"yes"}}}]}"#);
     }
 
     #[test]

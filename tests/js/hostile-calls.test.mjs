@@ -266,3 +266,26 @@ test('a fetch that throws on a retry fails the call with a ConnectionError, and 
   }
   assert.ok(Array.isArray((await mcp.listConfigs()).configs));
 });
+
+test('a timeout fires when it is due: one timer per call, no rounding', async () => {
+  const server = await (await import('./helpers.mjs')).rawServer(() => {
+    // never answers: the call's own deadline ends it
+  });
+  try {
+    const mcp = server.client({ maxRetries: 0 });
+    await assert.rejects(mcp.listConfigs({}, { timeoutMs: 200 }), api.TimeoutError);
+    const late = [];
+    for (let i = 0; i < 12; i += 1) {
+      const timeoutMs = 60 + i * 7;
+      const started = performance.now();
+      const err = await failure(mcp.listConfigs({}, { timeoutMs }));
+      assert.ok(err instanceof api.TimeoutError, `${err.name}: ${err.message}`);
+      late.push(performance.now() - started - timeoutMs);
+    }
+    late.sort((a, b) => a - b);
+    assert.ok(late[0] > -2, `fired ${-late[0]} ms early`);
+    assert.ok(late[6] < 6, `a timeout fires a median ${late[6].toFixed(1)} ms late (${late.map((l) => l.toFixed(1)).join(', ')})`);
+  } finally {
+    await server.close();
+  }
+});
