@@ -235,6 +235,17 @@ fn all_active(connections: &[ConnectionAuthState]) -> bool {
     connections.iter().all(ConnectionAuthState::is_active)
 }
 
+/// `GET /api/v1/mcp/<collection>` with its filters, search and page (0 as the server's size).
+fn list_request(collection: &str, filters: &[(&str, Option<String>)], search: &Option<String>, page_size: Option<u32>, page_token: &Option<String>) -> HttpRequest {
+    let page_size = page_size.filter(|n| *n > 0).map(|n| n.to_string());
+    let pairs = filters
+        .iter()
+        .map(|(k, v)| (*k, v.as_deref()))
+        .chain([("search", search.as_deref()), ("page_size", page_size.as_deref()), ("page_token", page_token.as_deref())])
+        .map(|(k, v)| (k, v.unwrap_or_default()));
+    HttpRequest::get(with_query(format!("{API}/{collection}"), pairs))
+}
+
 // ---------------------------------------------------------------------------------------------
 // The operations
 // ---------------------------------------------------------------------------------------------
@@ -259,17 +270,8 @@ impl Operation for ListConfigs {
     type Input = ListConfigsInput;
     fn request(i: &ListConfigsInput) -> HttpRequest {
         let f = i.filter.clone().unwrap_or_default();
-        let page_size = i.page_size.filter(|n| *n > 0).map(|n| n.to_string()).unwrap_or_default();
-        let pairs = [
-            ("filter.id", f.id.as_deref()),
-            ("filter.name", f.name.as_deref()),
-            ("filter.provider", f.provider.as_deref()),
-            ("filter.mcp_server_url", f.mcp_server_url.as_deref()),
-            ("search", i.search.as_deref()),
-            ("page_size", Some(page_size.as_str())),
-            ("page_token", i.page_token.as_deref()),
-        ];
-        HttpRequest::get(with_query(format!("{API}/configs"), pairs.into_iter().map(|(k, v)| (k, v.unwrap_or_default()))))
+        let filters = [("filter.id", f.id), ("filter.name", f.name), ("filter.provider", f.provider), ("filter.mcp_server_url", f.mcp_server_url)];
+        list_request("configs", &filters, &i.search, i.page_size, &i.page_token)
     }
     fn answer(body: &[u8]) -> Result<Answer, SdkError> {
         decode(body).map(Answer::Configs)
@@ -370,17 +372,9 @@ impl Operation for ListInstances {
     type Input = ListInstancesInput;
     fn request(i: &ListInstancesInput) -> HttpRequest {
         let f = i.filter.clone().unwrap_or_default();
-        let page_size = i.page_size.filter(|n| *n > 0).map(|n| n.to_string()).unwrap_or_default();
-        let pairs = [
-            ("filter.id", f.id.as_deref()),
-            ("filter.name", f.name.as_deref()),
-            ("filter.config_name", f.config_name.as_deref()),
-            ("filter.user_identifier", f.user_identifier.as_deref()),
-            ("search", i.search.as_deref()),
-            ("page_size", Some(page_size.as_str())),
-            ("page_token", i.page_token.as_deref()),
-        ];
-        HttpRequest::get(with_query(format!("{API}/instances"), pairs.into_iter().map(|(k, v)| (k, v.unwrap_or_default()))))
+        let filters =
+            [("filter.id", f.id), ("filter.name", f.name), ("filter.config_name", f.config_name), ("filter.user_identifier", f.user_identifier)];
+        list_request("instances", &filters, &i.search, i.page_size, &i.page_token)
     }
     fn answer(body: &[u8]) -> Result<Answer, SdkError> {
         decode(body).map(Answer::Instances)

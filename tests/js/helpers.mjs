@@ -86,3 +86,13 @@ export async function rawServer(handler, { token = 'tok', onToken } = {}) {
     }),
   };
 }
+
+/** What `promise` rejects with; a test failure when it resolves. */
+export async function failure(promise) {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('the call succeeded');
+}

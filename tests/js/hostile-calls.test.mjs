@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import * as api from 'scalekit-mcp';
-import { startEmulator, clientFor, createMailCalendarConfig, uniqueName } from './helpers.mjs';
+import { startEmulator, clientFor, createMailCalendarConfig, uniqueName, failure, rawServer } from './helpers.mjs';
 
 const { ValidationError, AbortError } = api;
 v8.setFlagsFromString('--expose-gc');
@@ -24,15 +24,6 @@ beforeEach(() => {
 });
 
 const tokenRequests = () => emulator.requests().filter((r) => r.path === '/oauth/token').length;
-
-async function failure(promise) {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('the call succeeded');
-}
 
 function throwing(key, extra = {}) {
   return Object.defineProperty({ ...extra }, key, {
@@ -268,7 +259,7 @@ test('a fetch that throws on a retry fails the call with a ConnectionError, and 
 });
 
 test('a timeout fires when it is due: one timer per call, no rounding', async () => {
-  const server = await (await import('./helpers.mjs')).rawServer(() => {
+  const server = await rawServer(() => {
     // never answers: the call's own deadline ends it
   });
   try {

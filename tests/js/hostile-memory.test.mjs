@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import * as api from 'scalekit-mcp';
-import { rawServer } from './helpers.mjs';
+import { rawServer, failure } from './helpers.mjs';
 
 const { ValidationError, InvalidResponseError } = api;
 v8.setFlagsFromString('--expose-gc');
@@ -19,15 +19,6 @@ function memory() {
   gc();
   const m = process.memoryUsage();
   return { heap: m.heapUsed, buffers: m.arrayBuffers, rss: m.rss };
-}
-
-async function failure(promise) {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('the call succeeded');
 }
 
 test('oversized inputs are a ValidationError naming the field, before anything is sent', async () => {

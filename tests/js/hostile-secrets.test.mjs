@@ -5,18 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import * as api from 'scalekit-mcp';
-import { rawServer } from './helpers.mjs';
+import { rawServer, failure } from './helpers.mjs';
 
 const { ApiError, AuthenticationError, InternalServerError, InvalidResponseError } = api;
-
-async function failure(promise) {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('the call succeeded');
-}
 
 /** Everything an error shows: message, stack, inspect, JSON, and its own fields. */
 function shown(err) {

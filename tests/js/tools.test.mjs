@@ -4,7 +4,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import * as api from 'scalekit-mcp';
-import { startEmulator, clientFor, uniqueName } from './helpers.mjs';
+import { startEmulator, clientFor, uniqueName, failure } from './helpers.mjs';
 
 const { ValidationError, NotFoundError } = api;
 let emulator;
@@ -22,15 +22,6 @@ beforeEach(() => {
 
 const toolRequests = () => emulator.requests().filter((r) => r.path === '/api/v1/tools');
 const writes = () => emulator.requests().filter((r) => r.path.startsWith('/api/v1/mcp/configs') && ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method));
-
-async function failure(promise) {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('the call succeeded');
-}
 
 test('listTools: a tool as the MCP server lists it, with its schema and hints', async () => {
   const page = await mcp.listTools({ filter: { connector: 'MY_GMAIL' } });
