@@ -416,8 +416,10 @@ pub(crate) async fn run(client: Rc<Client>, work: &Work, signal: Option<&AbortSi
         let (error, outcome) = match step {
             Step::Done(answer, status, trace_id) => {
                 client.emit(|| ended(Some(status), trace_id, None, Next::Done, None));
-                for note in client.observed().then(|| oddities(&answer)).unwrap_or_default() {
-                    client.emit(|| Event::Odd { operation: work.operation, note });
+                if client.observed() {
+                    for note in oddities(&answer) {
+                        client.emit(|| Event::Odd { operation: work.operation, note });
+                    }
                 }
                 return Ok(answer);
             }

@@ -92,7 +92,7 @@ pub(crate) async fn check_mappings(
 ) -> Result<(), SdkError> {
     let budget = Budget { signal, deadline: now_ms() + timeout_ms };
     for (i, m) in mappings.iter().enumerate() {
-        if m.tools.as_ref().map_or(true, Vec::is_empty) {
+        if m.tools.as_ref().is_none_or(Vec::is_empty) {
             continue;
         }
         let offered = connection_tools(client, &m.connection_name, &format!("connectionToolMappings[{i}].connectionName"), &budget).await?;
