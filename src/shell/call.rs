@@ -10,11 +10,10 @@ use std::cell::{Cell, RefCell};
 use std::pin::pin;
 use std::rc::Rc;
 
-use futures_channel::oneshot;
-use js_sys::Function;
+use futures_util::future::{select, Either};
+use js_sys::{Function, Promise};
 use wasm_bindgen::JsValue;
-use futures_util::future::{select, Either, FutureExt, LocalBoxFuture, Shared};
-use wasm_bindgen_futures::spawn_local;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
 
 use super::fetch::{attempt, Answered, Attempt};
 use super::js::now_ms;
@@ -35,10 +34,17 @@ struct Bearer {
     generation: u64,
 }
 
-/// The token request in flight: its result, which every waiting call awaits, and its deadline,
-/// which each call that joins moves to its own when that is later.
+/// The token request in flight: its result once it has one, the calls waiting for it, and its
+/// deadline, which each call that joins moves to its own when that is later.
+///
+/// Each waiting call waits on a JavaScript promise of its own, made when it joins, which the
+/// token request resolves when it ends. In Cloudflare Workers a promise's reactions run in the
+/// request that made it: so a call of one request goes on in that request, never inside the
+/// request whose call happened to start the token request (whose I/O, and so whose end, it would
+/// otherwise share).
 struct Flight {
-    result: Shared<LocalBoxFuture<'static, Result<Bearer, SdkError>>>,
+    result: Rc<RefCell<Option<Result<Bearer, SdkError>>>>,
+    waiters: Rc<RefCell<Vec<Function>>>,
     deadline: Rc<Cell<f64>>,
 }
 
@@ -130,7 +136,7 @@ impl Client {
     /// a new one) brings, unless the call stops first. Leaving early does not cancel the request
     /// for the other calls waiting on it.
     async fn bearer(self: &Rc<Self>, stop: &mut Stop) -> Result<Result<Bearer, SdkError>, Stopped> {
-        let result = {
+        let (result, done) = {
             let mut st = self.state.borrow_mut();
             if st.cache.get(now_ms()).is_some() {
                 if let Some(b) = &st.bearer {
@@ -139,9 +145,15 @@ impl Client {
             }
             let flight = st.flight.get_or_insert_with(|| start_token_request(self.clone()));
             flight.deadline.set(flight.deadline.get().max(stop.deadline()));
-            flight.result.clone()
+            let mut resolve = None;
+            let done = Promise::new(&mut |res, _| resolve = Some(res));
+            flight.waiters.borrow_mut().extend(resolve);
+            (flight.result.clone(), done)
         };
-        stop.run(result).await
+        // The promise only ever resolves.
+        let _ = stop.run(JsFuture::from(done)).await?;
+        let outcome = result.borrow().clone();
+        Ok(outcome.unwrap_or_else(|| Err(SdkError::new(ErrorKind::Connection, code::INTERNAL, "the access token request ended without a result"))))
     }
 
     /// Forgets the token numbered `generation` (after a 401 with it, or when it could not be
@@ -212,10 +224,10 @@ fn redirected(status: u16, location: Option<&str>, env_url: &str) -> SdkError {
 /// for the client's `timeoutMs`, or as long as the longest call waiting for it needs.
 fn start_token_request(client: Rc<Client>) -> Flight {
     let deadline = Rc::new(Cell::new(now_ms() + client.opts.timeout()));
-    let (done, result) = oneshot::channel();
-    let until = deadline.clone();
+    let flight = Flight { result: Rc::default(), waiters: Rc::default(), deadline: deadline.clone() };
+    let (result, waiters) = (flight.result.clone(), flight.waiters.clone());
     spawn_local(async move {
-        let outcome = match select(pin!(token_attempts(&client)), pin!(until_deadline(until.clone()))).await {
+        let outcome = match select(pin!(token_attempts(&client)), pin!(until_deadline(deadline))).await {
             Either::Left((grant, _)) => grant,
             Either::Right(_) => Err(SdkError::new(
                 ErrorKind::Timeout,
@@ -233,11 +245,13 @@ fn start_token_request(client: Rc<Client>) -> Flight {
             bearer
         });
         drop(st);
-        // Every waiting call may have given up meanwhile: nobody to tell then.
-        let _ = done.send(outcome);
+        *result.borrow_mut() = Some(outcome);
+        // Calls that gave up meanwhile left their promise behind: resolving it is harmless.
+        for resolve in waiters.take() {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
     });
-    let result = result.map(|r| r.unwrap_or_else(|_| Err(SdkError::new(ErrorKind::Connection, code::INTERNAL, "the access token request was dropped"))));
-    Flight { result: result.boxed_local().shared(), deadline }
+    flight
 }
 
 /// Resolves once `now` passes `deadline`, which may move later meanwhile.

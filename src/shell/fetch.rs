@@ -132,8 +132,13 @@ pub(crate) async fn attempt(req: &HttpRequest, url: &str, authorization: Option<
     if status == 0 || (300..400).contains(&status) {
         return Ok(Attempt::Answered(Answered { status, body: Vec::new(), trace_id, retry_after, location }));
     }
-    let capacity = declared.map_or(0, |n| usize::try_from(n).unwrap_or(limit).min(limit));
-    let (body, complete) = match read_body(&response, limit, capacity, stop).await? {
+    let read = match declared.and_then(|n| usize::try_from(n).ok()).filter(|n| *n <= limit) {
+        // A length within the limit: the whole body at once (fetch holds it to that length).
+        Some(_) => read_whole(&response, limit, stop).await?,
+        // No length, or more than the limit: chunk by chunk, counting.
+        None => read_body(&response, limit, stop).await?,
+    };
+    let (body, complete) = match read {
         Ok(read) => read,
         Err(e) => return Ok(Attempt::Failed { outcome: Outcome::MaybeSent, detail: failure(&e) }),
     };
@@ -145,15 +150,32 @@ pub(crate) async fn attempt(req: &HttpRequest, url: &str, authorization: Option<
     Ok(Attempt::Answered(Answered { status, body, trace_id, retry_after, location }))
 }
 
+/// The body's bytes in one read (`arrayBuffer()`), for a response that declares a length within
+/// the limit, and whether that was all of it.
+async fn read_whole(response: &Response, limit: usize, stop: &mut Stop) -> Result<Result<(Vec<u8>, bool), JsValue>, Stopped> {
+    let promise = match response.array_buffer() {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e)),
+    };
+    Ok(stop.run(JsFuture::from(promise)).await?.and_then(|buffer| {
+        if !buffer.is_object() {
+            return Err(JsValue::from_str("arrayBuffer() gave something else than bytes"));
+        }
+        let bytes = Uint8Array::new(&buffer);
+        let complete = bytes.length() as usize <= limit;
+        Ok((if complete { bytes.to_vec() } else { Vec::new() }, complete))
+    }))
+}
+
 /// The body's bytes, read chunk by chunk, and whether that was all of it: reading stops once
 /// `limit` bytes would be passed. `Err` when the stream failed.
-async fn read_body(response: &Response, limit: usize, capacity: usize, stop: &mut Stop) -> Result<Result<(Vec<u8>, bool), JsValue>, Stopped> {
+async fn read_body(response: &Response, limit: usize, stop: &mut Stop) -> Result<Result<(Vec<u8>, bool), JsValue>, Stopped> {
     let Some(stream) = response.body() else { return Ok(Ok((Vec::new(), true))) };
     let reader = match stream.unchecked_into::<BodyStream>().get_reader() {
         Ok(r) => r,
         Err(e) => return Ok(Err(e)),
     };
-    let mut body = Vec::with_capacity(capacity);
+    let mut body = Vec::new();
     loop {
         let read = match reader.read() {
             Ok(p) => p,
