@@ -49,6 +49,10 @@ export async function bundleWorker({ resolveDir, outDir, wasmPath }) {
     stdin: { contents: readFileSync(join(BENCH, 'workerd', 'sdk-worker.js'), 'utf8'), resolveDir, sourcefile: 'sdk-worker.js' },
     outfile: js,
     external: ['*.wasm'],
+    // Paths in the bundle's comments relative to the consumer folder, the installed package
+    // named by its node_modules path: the same bytes whether the package is a copy or a link.
+    absWorkingDir: resolveDir,
+    preserveSymlinks: true,
   });
   const wasm = join(outDir, WASM_NAME);
   copyFileSync(wasmPath, wasm);
