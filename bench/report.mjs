@@ -31,6 +31,24 @@ const valueText = (b) => (typeof b.value === 'number' ? (Number.isInteger(b.valu
 const listed = (bs) => bs.map((b) => `${b.name} ${valueText(b)} (${limitText(b)})`).join('; ');
 const close = held.filter((b) => budgetMargin(b) !== null && budgetMargin(b) < 0.05);
 
+// Every full run against these budgets: which budgets held in all of them, which in none, which in some.
+const runs = history.filter((h) => h.budgets && r.budgets.every((b) => b.name in h.budgets));
+const holdsIn = (b, h) => {
+  const v = h.budgets[b.name];
+  if (typeof v !== 'number') return null;
+  const [op, n] = b.limit.split(' ');
+  return op === '<=' ? v <= Number(n) : op === '>=' ? v >= Number(n) : v === Number(n);
+};
+const tally = r.budgets.map((b) => ({ b, held: runs.filter((h) => holdsIn(b, h) === true).length, measured: runs.filter((h) => holdsIn(b, h) !== null).length }));
+const range = (b) => {
+  const vs = runs.map((h) => h.budgets[b.name]).filter((v) => typeof v === 'number');
+  const f = (v) => (Number.isInteger(v) ? v.toLocaleString('en-US') : v.toFixed(2));
+  return vs.length ? (Math.min(...vs) === Math.max(...vs) ? f(vs[0]) : `${f(Math.min(...vs))}–${f(Math.max(...vs))}`) : '–';
+};
+const acrossText = runs.length > 1
+  ? `\nAcross the ${runs.length} full runs in the history: ${tally.filter((t) => t.held === t.measured).length} budgets held in every run; missed in every run: ${tally.filter((t) => t.held === 0 && t.measured).map((t) => `${t.b.name} (${range(t.b)})`).join('; ') || 'none'}; missed in some: ${tally.filter((t) => t.held > 0 && t.held < t.measured).map((t) => `${t.b.name} (held in ${t.held} of ${t.measured}; ${range(t.b)})`).join('; ') || 'none'}.\n`
+  : '';
+
 const overheads = ['ensureInstance', 'getConfig', 'createSessionToken']
   .map((op) => r.latency?.[op] && r.latency[op].sdk.median - r.latency[op].baseline.median)
   .filter((v) => typeof v === 'number');
@@ -58,7 +76,7 @@ ${machineLine(r).join('\n')}
 ${renderTable(r, { preamble: false, summary: false })}
 
 **${held.length} of ${r.budgets.length} budgets hold in this run.**${missed.length ? ` Missed: ${listed(missed)}.` : ''}${unmeasured.length ? ` Not measured: ${unmeasured.map((b) => b.name).join('; ')}.` : ''}${close.length ? ` Within 5% of their limit: ${listed(close)}.` : ''}
-${l ? `\nThe ${bytes(l.bodyBytes)} \`${l.body}\` answers ended as: ${outcomes(l.outcomes)}. ` : ''}${h ? `The inflated answers ended as: ${outcomes(h.inflated.outcomes)}; the chunked ones as: ${outcomes(h.chunked.outcomes)}.` : ''}
+${acrossText}${l ? `\nThe ${bytes(l.bodyBytes)} \`${l.body}\` answers ended as: ${outcomes(l.outcomes)}. ` : ''}${h ? `The inflated answers ended as: ${outcomes(h.inflated.outcomes)}; the chunked ones as: ${outcomes(h.chunked.outcomes)}.` : ''}
 
 How each figure is made:
 

@@ -3,9 +3,10 @@
 // (and bench/results.json, bench/history.jsonl for the serde_json build's full runs), so that no
 // figure in README.md is typed by hand.
 //
-//   node bench/experiments/json-parse/summary.mjs     (prints Markdown)
+//   node bench/experiments/json-parse/summary.mjs [--write]   (prints Markdown; --write puts it
+//   into README.md between the summary markers)
 
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bytes } from '../../lib/table.mjs';
@@ -78,4 +79,12 @@ out.push(`| wasm memory after them | ${all(ls, (l) => bytes(l.after.wasmBytes))}
 out.push(`| peak RSS during them | ${all(ls, (l) => bytes(l.after.maxRssBytes))} | ${all(lj, (l) => bytes(l.after.maxRssBytes))} |`);
 out.push(`| longest event-loop block | ${all(ls, (l) => ms(l.eventLoopDelayMaxMs))} | ${all(lj, (l) => ms(l.eventLoopDelayMaxMs))} |`);
 out.push(`| how they ended | ${Object.keys(ls[0].outcomes).join('; ')} | ${Object.keys(lj[0].outcomes).join('; ')} |`);
-process.stdout.write(`${out.join('\n')}\n`);
+const table = `${out.join('\n')}\n`;
+if (process.argv.includes('--write')) {
+  const file = join(HERE, 'README.md');
+  const readme = readFileSync(file, 'utf8');
+  const start = readme.indexOf('\n', readme.indexOf('<!-- summary')) + 1;
+  const end = readme.indexOf('<!-- /summary -->');
+  if (start <= 0 || end < start) throw new Error('README.md has no summary markers');
+  writeFileSync(file, readme.slice(0, start) + table + readme.slice(end));
+} else process.stdout.write(table);
