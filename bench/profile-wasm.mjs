@@ -198,15 +198,15 @@ export function crateOf(raw) {
 
 // ---- main -----------------------------------------------------------------------------------------
 
-export function namedBuild(dir) {
-  const cargoOut = join(ROOT, 'target/wasm32-unknown-unknown/release/scalekit_mcp.wasm');
+export function namedBuild(dir, root = ROOT) {
+  const cargoOut = join(root, 'target/wasm32-unknown-unknown/release/scalekit_mcp.wasm');
   if (!existsSync(cargoOut)) throw new Error(`${cargoOut} is missing: run bash scripts/build.sh first`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const env = { ...process.env, PATH: `${process.env.HOME}/.cargo/bin:${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}` };
   execFileSync('wasm-bindgen', [cargoOut, '--target', 'web', '--weak-refs', '--keep-debug', '--out-dir', dir, '--out-name', 'scalekit_mcp'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const out = join(dir, 'named.wasm');
-  const flags = readFileSync(join(ROOT, 'scripts/wasm-opt.flags'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).join(' ').split(/\s+/).filter(Boolean);
+  const flags = readFileSync(join(root, 'scripts/wasm-opt.flags'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).join(' ').split(/\s+/).filter(Boolean);
   execFileSync('wasm-opt', [...flags, '-g', '--strip-producers', join(dir, 'scalekit_mcp_bg.wasm'), '-o', out], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   return out;
 }

@@ -1,35 +1,49 @@
 #!/usr/bin/env node
-// The benchmarks of scalekit-mcp: size, cold start, per-call latency, throughput and token
-// economy, each measured side by side with a hand-written plain `fetch` client (bench/baseline.mjs)
-// and reported as a ratio. Run with `npm run bench` (which builds pkg/ first) or
-// `node bench/run.mjs [--quick] [--only=size,cold,latency,throughput,tokens]`.
+// The benchmarks of scalekit-mcp: size, cold start, per-call latency, throughput and client CPU,
+// token economy, memory over many calls, large answers and hostile answers. Timings are measured
+// side by side with a hand-written plain `fetch` client (bench/baseline.mjs) and reported as
+// ratios; memory is read in fresh child processes (bench/memory/). Every figure is printed
+// against its budget (bench/lib/budgets.mjs). Run with `npm run bench` (which builds pkg/ first)
+// or `node bench/run.mjs [options]`:
 //
-// Prints a Markdown table on stdout (progress goes to stderr) and writes bench/results.json.
-// These are measurements, not tests: a missed budget is reported, never an exit code.
+//   --quick            fewer iterations everywhere (a rough picture in about a minute)
+//   --only=a,b         some of: size, cold, latency, throughput, tokens, memory, answers, hostile
+//   --out=FILE         where the results go (default bench/results.json)
+//   --no-write         print only
+//   --root=DIR         measure the package built in another checkout (its pkg/), e.g. an
+//                      experiment's build; such runs never touch bench/history.jsonl
+//
+// Prints a Markdown table on stdout (progress goes to stderr) and writes the results file; a
+// full run also adds its line to bench/history.jsonl. These are measurements, not tests: a missed
+// budget is reported, never an exit code (the size budget is also a test: tests/size/check.mjs).
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join, dirname } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, isDeepStrictEqual } from 'node:util';
 import { BaselineClient } from './baseline.mjs';
+import { spawnAnswersServer } from './lib/answers-server.mjs';
+import { LARGE_ANSWERS, MB, PLATEAU_CALLS } from './lib/budgets.mjs';
 import { spawnEmulator } from './lib/emulator.mjs';
+import { WASM_NAME, WORKER_BUILD, bundleWorker, compressed, workerBundleSize } from './lib/sizes.mjs';
 import { median, ratio, roundDeep, sorted, summary } from './lib/stats.mjs';
 import { renderTable, evaluateBudgets, historyLine } from './lib/table.mjs';
-import { cleanEnv, compressed, firstLine, freePort, httpGet, packageCount, run, sleep, treeSize } from './lib/util.mjs';
+import { cleanEnv, firstLine, freePort, httpGet, packageCount, run, sleep, treeSize } from './lib/util.mjs';
+import { runChild } from './memory/probe.mjs';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(BENCH, '..');
 const TMP = join(BENCH, 'tmp');
-const PKG = join(ROOT, 'pkg');
-const WASM_NAME = 'scalekit_mcp_bg.wasm';
 const OFFICIAL = '@scalekit-sdk/node';
-const SECTIONS = ['size', 'cold', 'latency', 'throughput', 'tokens'];
+const SECTIONS = ['size', 'cold', 'latency', 'throughput', 'tokens', 'memory', 'answers', 'hostile'];
 const HISTORY = join(BENCH, 'history.jsonl');
 /** The latency calls are also cut into this many blocks, to show how much a ratio moves in a run. */
 const LATENCY_BLOCKS = 8;
+/** The client's limit on an answer's body (src/core/wire.rs MAX_BODY_BYTES): 10 MiB. */
+const BODY_LIMIT = 10 * 1024 * 1024;
 
 const { values: argv } = parseArgs({
   options: {
@@ -37,14 +51,28 @@ const { values: argv } = parseArgs({
     only: { type: 'string' },
     out: { type: 'string', default: join(BENCH, 'results.json') },
     'no-write': { type: 'boolean', default: false },
+    root: { type: 'string' },
   },
 });
+const ROOT = argv.root ? resolve(argv.root) : join(BENCH, '..');
+const PKG = join(ROOT, 'pkg');
 const only = new Set(argv.only ? argv.only.split(',').map((s) => s.trim()) : SECTIONS);
 for (const s of only) if (!SECTIONS.includes(s)) throw new Error(`unknown section "${s}"; use ${SECTIONS.join(', ')}`);
 
+const SEED_MIX = [...Array(8).fill('getConfig'), 'ensureInstance', 'createSessionToken'];
 const settings = argv.quick
-  ? { latencyCalls: 300, latencyWarmup: 50, concurrency: 64, throughputWarmupMs: 1000, throughputRoundMs: 500, throughputRounds: 1, coldRuns: 3, tokenCallers: 100, tokenCallsPerCaller: 100 }
-  : { latencyCalls: 2000, latencyWarmup: 200, concurrency: 64, throughputWarmupMs: 1000, throughputRoundMs: 1000, throughputRounds: 16, coldRuns: 9, tokenCallers: 100, tokenCallsPerCaller: 100 };
+  ? {
+      latencyCalls: 300, latencyWarmup: 50, concurrency: 64, throughputWarmupMs: 1000, throughputRoundMs: 500, throughputRounds: 2,
+      coldRuns: 3, tokenCallers: 100, tokenCallsPerCaller: 100,
+      plateauCheckpoints: [2000, 10_000], plateauConcurrency: 64, plateauMix: SEED_MIX,
+      largeCount: 10, largeBytes: LARGE_ANSWERS.bytes, hostileCount: 10, inflatedBytes: 10 * MB, chunkedBytes: 50 * MB,
+    }
+  : {
+      latencyCalls: 2000, latencyWarmup: 200, concurrency: 64, throughputWarmupMs: 1000, throughputRoundMs: 1000, throughputRounds: 16,
+      coldRuns: 9, tokenCallers: 100, tokenCallsPerCaller: 100,
+      plateauCheckpoints: [PLATEAU_CALLS.early, 50_000, 100_000, 150_000, PLATEAU_CALLS.late], plateauConcurrency: 64, plateauMix: SEED_MIX,
+      largeCount: LARGE_ANSWERS.count, largeBytes: LARGE_ANSWERS.bytes, hostileCount: 100, inflatedBytes: 10 * MB, chunkedBytes: 50 * MB,
+    };
 
 const log = (...args) => console.error('[bench]', ...args);
 const CONFIG_NAME = `bench-${process.pid}`;
@@ -52,7 +80,7 @@ const USER = 'bench-user';
 const EXPIRY_SECONDS = 1800;
 
 const results = {
-  command: 'npm run bench',
+  command: argv.root ? `node bench/run.mjs --root=${argv.root}${argv.quick ? ' --quick' : ''}${argv.only ? ` --only=${argv.only}` : ''}` : `npm run bench${argv.quick ? ' -- --quick' : ''}${argv.only ? ` -- --only=${argv.only}` : ''}`,
   generatedAt: new Date().toISOString(),
   machine: {
     node: process.version,
@@ -70,6 +98,9 @@ const results = {
   latency: null,
   throughput: null,
   tokenEconomy: null,
+  memoryPlateau: null,
+  largeAnswers: null,
+  hostileAnswers: null,
   budgets: [],
   notes: [],
 };
@@ -78,14 +109,18 @@ const results = {
 
 function packageInfo() {
   const pkgJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  let commit = null;
-  try {
-    commit = readFileSync(join(ROOT, '.git/HEAD'), 'utf8').trim();
-    if (commit.startsWith('ref: ')) commit = readFileSync(join(ROOT, '.git', commit.slice(5)), 'utf8').trim();
-  } catch {
-    commit = null;
-  }
-  return { name: pkgJson.name, version: pkgJson.version, commit };
+  const git = (...args) => {
+    try {
+      return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return null;
+    }
+  };
+  const commit = existsSync(join(ROOT, '.git')) ? git('rev-parse', 'HEAD') : null;
+  // Uncommitted changes to what the package is built from.
+  const dirty = commit ? git('status', '--porcelain', '--', 'src', 'js', 'Cargo.toml', 'Cargo.lock', 'scripts/build.sh', 'scripts/build.mjs') !== '' : null;
+  const wasm = existsSync(join(PKG, WASM_NAME)) ? readFileSync(join(PKG, WASM_NAME)) : null;
+  return { name: pkgJson.name, version: pkgJson.version, root: argv.root ?? null, commit, dirty, wasmSha256: wasm ? createHash('sha256').update(wasm).digest('hex') : null };
 }
 
 async function npm(args, cwd) {
@@ -130,9 +165,12 @@ async function measureSize(ctx) {
   }
   size.baselineSource = compressed(readFileSync(join(BENCH, 'baseline.mjs')));
   // Where the .wasm bytes go (the same code with its function names kept; see bench/profile-wasm.mjs).
-  try {
+  // A quick run leaves it out: it rebuilds the module with its names.
+  if (argv.quick) {
+    size.wasmBreakdown = { skipped: 'quick run' };
+  } else try {
     const { namedBuild, profileWasm } = await import('./profile-wasm.mjs');
-    const p = profileWasm(namedBuild(join(TMP, 'wasm-profile')), 10);
+    const p = profileWasm(namedBuild(join(TMP, 'wasm-profile'), ROOT), 10);
     size.wasmBreakdown = {
       sections: Object.fromEntries(p.sections.map((s) => [s.name, s.bytes])),
       codeByCrate: Object.fromEntries(p.crates.slice(0, 10).map((c) => [c.crate, c.bytes])),
@@ -172,18 +210,10 @@ async function prepareColdStart(ctx) {
   rmSync(wd, { recursive: true, force: true });
   mkdirSync(wd, { recursive: true });
   copyFileSync(join(BENCH, 'workerd', 'config.capnp'), join(wd, 'config.capnp'));
-  const common = { bundle: true, format: 'esm', platform: 'neutral', target: 'es2022', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'], logLevel: 'warning', minify: false };
-  await build({
-    ...common,
-    stdin: { contents: readFileSync(join(BENCH, 'workerd', 'sdk-worker.js'), 'utf8'), resolveDir: dir, sourcefile: 'sdk-worker.js' },
-    outfile: join(wd, 'sdk-worker.js'),
-    external: ['*.wasm'],
-  });
-  copyFileSync(join(dir, 'node_modules', 'scalekit-mcp', 'pkg', WASM_NAME), join(wd, WASM_NAME));
-  await build({ ...common, entryPoints: [join(BENCH, 'workerd', 'baseline-worker.js')], outfile: join(wd, 'baseline-worker.js') });
-  const edge = (files) => compressed(Buffer.concat(files.map((f) => readFileSync(join(wd, f)))));
+  const built = await bundleWorker({ resolveDir: dir, outDir: wd, wasmPath: join(dir, 'node_modules', 'scalekit-mcp', 'pkg', WASM_NAME) });
+  await build({ ...WORKER_BUILD, entryPoints: [join(BENCH, 'workerd', 'baseline-worker.js')], outfile: join(wd, 'baseline-worker.js') });
   ctx.edgeBundle = {
-    scalekitMcp: { js: compressed(readFileSync(join(wd, 'sdk-worker.js'))), wasm: compressed(readFileSync(join(wd, WASM_NAME))), total: edge(['sdk-worker.js', WASM_NAME]) },
+    scalekitMcp: workerBundleSize(built),
     baseline: { js: compressed(readFileSync(join(wd, 'baseline-worker.js'))) },
   };
   ctx.workerdDir = wd;
@@ -200,7 +230,7 @@ async function nodeCold(ctx, script, cwd) {
 
 async function workerdCold(ctx, variant) {
   const { emu } = ctx;
-  const bin = join(ROOT, 'node_modules', '.bin', 'workerd');
+  const bin = join(BENCH, '..', 'node_modules', '.bin', 'workerd');
   const port = await freePort();
   const headers = {
     'x-env-url': emu.url,
@@ -275,11 +305,21 @@ async function measureColdStart(ctx) {
     }
   }
   const med = (name, key) => (samples[name].length ? median(samples[name].map((s) => s[key])) : null);
+  const range = (name, key) => (samples[name].length ? [Math.min(...samples[name].map((s) => s[key])), Math.max(...samples[name].map((s) => s[key]))] : null);
   const pair = (prefix) => {
-    const sdk = { wallMs: med(`${prefix}/sdk`, 'wallMs'), importMs: med(`${prefix}/sdk`, 'importMs'), firstCallMs: med(`${prefix}/sdk`, 'callMs') };
-    const baseline = { wallMs: med(`${prefix}/baseline`, 'wallMs'), importMs: med(`${prefix}/baseline`, 'importMs'), firstCallMs: med(`${prefix}/baseline`, 'callMs') };
-    return { sdk, baseline, ratio: ratio(sdk.wallMs, baseline.wallMs), runs: samples[`${prefix}/sdk`].length };
+    const side = (name) => ({ wallMs: med(name, 'wallMs'), wallRangeMs: range(name, 'wallMs'), importMs: med(name, 'importMs'), firstCallMs: med(name, 'callMs') });
+    const sdk = side(`${prefix}/sdk`);
+    const baseline = side(`${prefix}/baseline`);
+    // The two sides of one round ran one after the other: the ratio of each round shows the spread.
+    const a = samples[`${prefix}/sdk`];
+    const b = samples[`${prefix}/baseline`];
+    const perRound = a.length === b.length ? a.map((x, i) => x.wallMs / b[i].wallMs) : [];
+    const ratioRange = perRound.length ? [Math.min(...perRound), Math.max(...perRound)] : null;
+    return { sdk, baseline, ratio: ratio(sdk.wallMs, baseline.wallMs), ratioRange, runs: a.length };
   };
+  const requireRatios = samples['node-require/sdk'].length === samples['official-require']?.length
+    ? samples['node-require/sdk'].map((x, i) => x.importMs / samples['official-require'][i].importMs)
+    : [];
   const out = {
     runs: settings.coldRuns,
     nodeImport: pair('node-import'),
@@ -292,6 +332,8 @@ async function measureColdStart(ctx) {
           requireMs: med('official-require', 'importMs'),
           importWallMs: med('official-import', 'wallMs'),
           constructMs: med('official-import', 'callMs'),
+          requireRatio: ratio(med('node-require/sdk', 'importMs'), med('official-require', 'importMs')),
+          requireRatioRange: requireRatios.length ? [Math.min(...requireRatios), Math.max(...requireRatios)] : null,
         }
       : null,
     errors,
@@ -443,13 +485,15 @@ async function measureThroughput(ctx) {
     // change in the machine's load between rounds touches both sides of a ratio alike.
     const pairs = (key) => rounds.sdk.map((x, i) => x[key] / rounds.baseline[i][key]);
     const perRound = pairs('callsPerSecond');
+    const cpuPerRound = pairs('cpuUsPerCall');
     out[op] = {
       sdk: s,
       baseline: b,
       ratio: median(perRound),
       ratioRange: [Math.min(...perRound), Math.max(...perRound)],
       roundRatios: perRound,
-      cpuRatio: median(pairs('cpuUsPerCall')),
+      cpuRatio: median(cpuPerRound),
+      cpuRatioRange: [Math.min(...cpuPerRound), Math.max(...cpuPerRound)],
     };
     if (s.failed || b.failed) results.notes.push(`throughput ${op}: ${s.failed} failed calls (package), ${b.failed} (baseline)`);
   }
@@ -477,6 +521,105 @@ async function measureTokens(ctx, api) {
   const sdk = await one(new api.ScalekitMcp(opts));
   const baseline = await one(new BaselineClient(opts));
   return { callers, callsPerCaller: each, calls: callers * each, sdk, baseline };
+}
+
+// ---- memory -----------------------------------------------------------------------------------
+
+/** The package entry the child processes load: the installed copy when there is one. */
+const childEntry = (ctx) => ctx.entry;
+
+/** Memory over many calls: the same client after `early` and after `late` calls (bench/memory/plateau.mjs). */
+async function measurePlateau(ctx) {
+  const checkpoints = settings.plateauCheckpoints;
+  const r = await runChild('memory/plateau.mjs', {
+    entry: childEntry(ctx),
+    envUrl: ctx.emu.url,
+    clientId: ctx.emu.clientId,
+    clientSecret: ctx.emu.clientSecret,
+    config: ctx.config,
+    user: USER,
+    checkpoints,
+    concurrency: settings.plateauConcurrency,
+    mix: settings.plateauMix,
+  }, { onLog: log });
+  const early = r.checkpoints[0];
+  const late = r.checkpoints.at(-1);
+  if (late.failed) results.notes.push(`memory plateau: ${late.failed} of ${late.calls} calls failed (first: ${r.firstError})`);
+  return {
+    concurrency: settings.plateauConcurrency,
+    mix: settings.plateauMix,
+    early: early.calls,
+    late: late.calls,
+    checkpoints: r.checkpoints,
+    wasmRatio: ratio(late.wasmBytes, early.wasmBytes),
+    heapRatio: ratio(late.heapUsedBytes, early.heapUsedBytes),
+    rssRatio: ratio(late.rssBytes, early.rssBytes),
+    callsPerSecond: late.calls / late.seconds,
+    firstError: r.firstError,
+  };
+}
+
+/** Whether every call of a phase ended as `want` (a prefix of its outcome key). */
+function allAre(phase, want) {
+  return Object.keys(phase.outcomes).length === 1 && Object.keys(phase.outcomes)[0].startsWith(want);
+}
+
+/** 100 answers of 10 MB of `[{},{},...]`: wasm memory against the largest body (bench/memory/answers.mjs). */
+async function measureLarge(ctx) {
+  const bytes = settings.largeBytes;
+  const r = await runChild('memory/answers.mjs', {
+    entry: childEntry(ctx),
+    envUrl: ctx.answers.url,
+    phases: [{ name: 'array', configId: `array-${bytes}`, count: settings.largeCount }],
+  }, { onLog: log });
+  const phase = r.phases[0];
+  return {
+    body: '[{},{},...]',
+    bodyBytes: bytes,
+    count: settings.largeCount,
+    withContentLength: true,
+    before: r.before,
+    after: phase.after,
+    outcomes: phase.outcomes,
+    eventLoopDelayMaxMs: phase.eventLoopDelayMaxMs,
+    callMs: phase.callMs,
+    wasmToBodyRatio: phase.after.wasmBytes / bytes,
+  };
+}
+
+/**
+ * The hostile answers, in one process: 100 inflated 10 MB answers (a config wrapped in junk),
+ * then 100 chunked 50 MB answers that the client must cancel at 10 MiB; what the answers server
+ * wrote of each chunked answer shows that the download stopped.
+ */
+async function measureHostile(ctx) {
+  const n = settings.hostileCount;
+  await ctx.answers.clearStats();
+  const r = await runChild('memory/answers.mjs', {
+    entry: childEntry(ctx),
+    envUrl: ctx.answers.url,
+    phases: [
+      { name: 'inflated', configId: `inflated-${settings.inflatedBytes}`, count: n },
+      { name: 'chunked', configId: `chunked-${settings.chunkedBytes}`, count: n, markBytes: BODY_LIMIT },
+    ],
+  }, { onLog: log });
+  const streams = await ctx.answers.stats();
+  const [inflated, chunked] = r.phases;
+  if (!allAre(inflated, 'ok: id "x"')) results.notes.push(`hostile answers: the inflated answers did not all give the config: ${JSON.stringify(inflated.outcomes)}`);
+  if (!allAre(chunked, 'InvalidResponseError')) results.notes.push(`hostile answers: the chunked answers did not all fail as too large: ${JSON.stringify(chunked.outcomes)}`);
+  const written = streams.map((x) => x.bytes);
+  const server = {
+    answers: streams.length,
+    cancelled: streams.filter((x) => x.closedEarly).length,
+    bytesWritten: written.length ? { median: median(written), max: Math.max(...written), total: settings.chunkedBytes } : null,
+  };
+  if (server.cancelled !== n) results.notes.push(`hostile answers: only ${server.cancelled} of ${n} chunked answers were cut off by the client`);
+  return {
+    count: n,
+    inflated: { body: '{"config":{"id":"x"},"junk":[{},{},...]}', bodyBytes: settings.inflatedBytes, withContentLength: true, ...inflated },
+    chunked: { body: 'the same, chunked, no Content-Length', bodyBytes: settings.chunkedBytes, limitBytes: BODY_LIMIT, ...chunked, server },
+    before: r.before,
+  };
 }
 
 // ---- setup ----------------------------------------------------------------------------------
@@ -514,6 +657,7 @@ async function section(name, fn) {
   const t0 = performance.now();
   try {
     const value = await fn();
+    (results.sectionSeconds ??= {})[name] = (performance.now() - t0) / 1000;
     log(`${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     return value;
   } catch (err) {
@@ -551,7 +695,9 @@ async function main() {
   }
   // The in-process benchmarks load the installed copy when there is one (pkg/ may be rebuilt meanwhile).
   const installed = join(ctx.sdkConsumerDir, 'node_modules', 'scalekit-mcp', 'package.json');
-  const api = existsSync(installed) && needInstall ? createRequire(installed)('scalekit-mcp') : createRequire(join(ROOT, 'package.json'))(join(PKG, 'node.cjs'));
+  const useInstalled = existsSync(installed) && needInstall;
+  const api = useInstalled ? createRequire(installed)('scalekit-mcp') : createRequire(join(ROOT, 'package.json'))(join(PKG, 'node.cjs'));
+  ctx.entry = useInstalled ? join(ctx.sdkConsumerDir, 'node_modules', 'scalekit-mcp', 'pkg', 'node.cjs') : join(PKG, 'node.cjs');
 
   ctx.emu = await spawnEmulator();
   try {
@@ -568,8 +714,18 @@ async function main() {
     if (only.has('latency')) results.latency = await section('per-call latency', () => measureLatency(ctx));
     if (only.has('throughput')) results.throughput = await section('throughput', () => measureThroughput(ctx));
     if (only.has('tokens')) results.tokenEconomy = await section('token economy', () => measureTokens(ctx, api));
+    if (only.has('memory')) results.memoryPlateau = await section('memory plateau', () => measurePlateau(ctx));
   } finally {
     await ctx.emu.close();
+  }
+  if (only.has('answers') || only.has('hostile')) {
+    ctx.answers = await spawnAnswersServer();
+    try {
+      if (only.has('answers')) results.largeAnswers = await section('large answers', () => measureLarge(ctx));
+      if (only.has('hostile')) results.hostileAnswers = await section('hostile answers', () => measureHostile(ctx));
+    } finally {
+      await ctx.answers.close();
+    }
   }
 
   results.machine.loadAverageAtEnd = loadavg().map((v) => Math.round(v * 100) / 100);
@@ -582,7 +738,7 @@ async function main() {
     log(`wrote ${argv.out}`);
     // Every full run leaves a line in the history, so that the README can show how the ratios
     // move from run to run, not one draw.
-    if (!argv.quick && SECTIONS.every((s) => only.has(s))) {
+    if (!argv.quick && !argv.root && SECTIONS.every((s) => only.has(s))) {
       appendFileSync(HISTORY, `${JSON.stringify(historyLine(rounded))}\n`);
       log(`added the run to ${HISTORY}`);
     }

@@ -4,7 +4,6 @@ import { spawn } from 'node:child_process';
 import { lstatSync, readdirSync, existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -87,16 +86,6 @@ export function httpGet(port, path, headers) {
     req.on('error', reject);
     req.end();
   });
-}
-
-export function compressed(buf) {
-  return {
-    raw: buf.length,
-    gzip: gzipSync(buf, { level: 9 }).length,
-    brotli: brotliCompressSync(buf, {
-      params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: buf.length },
-    }).length,
-  };
 }
 
 /** Apparent size (sum of file sizes) and file count of a directory tree; symlinks not followed. */
