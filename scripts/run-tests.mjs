@@ -17,6 +17,7 @@ const SUITES = [
   { name: 'rust-core', cmd: 'cargo', args: ['test', '--quiet', '--tests'], parse: cargoCounts },
   { name: 'build', cmd: 'bash', args: ['scripts/build.sh'], parse: exitOnly },
   { name: 'rust-wasm-node', cmd: 'wasm-pack', args: ['test', '--node', '--', '--test', 'node'], parse: cargoCounts },
+  { name: 'size', cmd: 'node', args: ['tests/size/check.mjs'], parse: plainCounts },
   { name: 'types', cmd: 'node', args: ['tests/types/check.mjs'], parse: plainCounts },
   { name: 'node', cmd: 'node', args: ['--test', '--test-reporter=spec', '--test-concurrency=1', 'tests/emulator/', 'tests/js/'], parse: nodeCounts },
   { name: 'runtimes', cmd: 'node', args: ['--test', '--test-reporter=spec', 'tests/runtimes/runtimes.test.mjs'], parse: nodeCounts },
