@@ -1,7 +1,7 @@
 //! The public API of the core that the wasm shell is written against: the signatures are pinned
 //! here, so a change that would break the shell fails `cargo test` natively, and one walk through
 //! a call shows how the pieces fit, step by step as `src/shell/call.rs` takes them.
-#![allow(clippy::result_large_err)]
+#![allow(clippy::result_large_err, clippy::type_complexity)] // the signatures are written out on purpose
 
 use scalekit_mcp::core::auth::{parse_client_options, parse_token_response, token_request, ClientOptions, TokenGrant};
 use scalekit_mcp::core::error::{ErrorDetail, ErrorKind, SdkError};

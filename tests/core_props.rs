@@ -7,30 +7,12 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use scalekit_mcp::core::auth::{token_request, TokenGrant};
 use scalekit_mcp::core::error::{ErrorKind, SdkError};
-use scalekit_mcp::core::ops::{operation, Answer, HttpRequest, WaitTarget, OPERATIONS};
+use scalekit_mcp::core::ops::{operation, Answer, HttpRequest, Operation, WaitTarget, OPERATIONS};
+use scalekit_mcp::core::ops::{CreateConfig, CreateConnectionSessionToken, CreateSessionToken, DeleteConfig, DeleteInstance, EnsureInstance, GetConfig, GetInstance, GetInstanceAuthState, ListConfigs, ListConnectedAccounts, ListInstances, ListTools, UpdateConfig, UpdateInstance};
 use scalekit_mcp::core::policy::{auth_poll_delay_ms, backoff_ms, parse_retry_after, retry_delay_ms, TokenCache};
 use scalekit_mcp::core::redact::{Redactor, MIN_SECRET_CHARS};
 use serde_json::{json, Map, Value};
 
-/// The operations by JavaScript method name.
-#[allow(non_snake_case, non_upper_case_globals)]
-mod Operation {
-    pub const CreateConfig: &str = "createConfig";
-    pub const ListConfigs: &str = "listConfigs";
-    pub const GetConfig: &str = "getConfig";
-    pub const UpdateConfig: &str = "updateConfig";
-    pub const DeleteConfig: &str = "deleteConfig";
-    pub const ListConnectedAccounts: &str = "listConnectedAccounts";
-    pub const CreateSessionToken: &str = "createSessionToken";
-    pub const CreateConnectionSessionToken: &str = "createConnectionSessionToken";
-    pub const EnsureInstance: &str = "ensureInstance";
-    pub const ListInstances: &str = "listInstances";
-    pub const GetInstance: &str = "getInstance";
-    pub const UpdateInstance: &str = "updateInstance";
-    pub const DeleteInstance: &str = "deleteInstance";
-    pub const GetInstanceAuthState: &str = "getInstanceAuthState";
-    pub const ListTools: &str = "listTools";
-}
 
 /// The request for a JavaScript input given as JSON text; `None` when the text is not JSON (a
 /// JavaScript caller cannot pass that: its input is copied into plain data first).
@@ -247,21 +229,21 @@ fn mutate(rng: &mut Rng, mut v: Value) -> Value {
 
 fn valid_inputs(op: &str) -> Value {
     match op {
-        Operation::CreateConfig => json!({"name":"agent","description":"d",
+        CreateConfig::NAME => json!({"name":"agent","description":"d",
             "connectionToolMappings":[{"connectionName":"gmail","tools":["a","b"]},{"connectionName":"cal"}]}),
-        Operation::ListConfigs => json!({"filter":{"id":"cfg_1","name":"Agent_1","provider":"GMAIL","mcpServerUrl":"https://x/y"},
+        ListConfigs::NAME => json!({"filter":{"id":"cfg_1","name":"Agent_1","provider":"GMAIL","mcpServerUrl":"https://x/y"},
             "search":"a","pageSize":10,"pageToken":"2"}),
-        Operation::GetConfig | Operation::DeleteConfig => json!({"configId":"cfg_1"}),
-        Operation::UpdateConfig => json!({"configId":"cfg_1","description":"d","connectionToolMappings":[{"connectionName":"gmail"}]}),
-        Operation::ListConnectedAccounts => json!({"configId":"cfg_1","identifier":"user_1","includeAuthLink":true}),
-        Operation::CreateSessionToken => json!({"configId":"cfg_1","identifier":"u","expirySeconds":3600,"accessLevel":"READ_ONLY"}),
-        Operation::CreateConnectionSessionToken => json!({"connectionName":"gh","identifier":"u","expirySeconds":60,"accessLevel":"FULL"}),
-        Operation::EnsureInstance => json!({"configName":"agent","userIdentifier":"u","name":"n"}),
-        Operation::ListInstances => json!({"filter":{"id":"i","name":"n","configName":"c","userIdentifier":"u"},"search":"s","pageSize":30,"pageToken":"t"}),
-        Operation::GetInstance | Operation::DeleteInstance => json!({"instanceId":"inst_1"}),
-        Operation::UpdateInstance => json!({"instanceId":"inst_1","name":"n","configName":"agent"}),
-        Operation::GetInstanceAuthState => json!({"instanceId":"inst_1","includeAuthLinks":true}),
-        Operation::ListTools => json!({"filter":{"provider":"GMAIL","connector":"MY_GMAIL","identifier":"u","toolName":["a","b"],
+        GetConfig::NAME | DeleteConfig::NAME => json!({"configId":"cfg_1"}),
+        UpdateConfig::NAME => json!({"configId":"cfg_1","description":"d","connectionToolMappings":[{"connectionName":"gmail"}]}),
+        ListConnectedAccounts::NAME => json!({"configId":"cfg_1","identifier":"user_1","includeAuthLink":true}),
+        CreateSessionToken::NAME => json!({"configId":"cfg_1","identifier":"u","expirySeconds":3600,"accessLevel":"READ_ONLY"}),
+        CreateConnectionSessionToken::NAME => json!({"connectionName":"gh","identifier":"u","expirySeconds":60,"accessLevel":"FULL"}),
+        EnsureInstance::NAME => json!({"configName":"agent","userIdentifier":"u","name":"n"}),
+        ListInstances::NAME => json!({"filter":{"id":"i","name":"n","configName":"c","userIdentifier":"u"},"search":"s","pageSize":30,"pageToken":"t"}),
+        GetInstance::NAME | DeleteInstance::NAME => json!({"instanceId":"inst_1"}),
+        UpdateInstance::NAME => json!({"instanceId":"inst_1","name":"n","configName":"agent"}),
+        GetInstanceAuthState::NAME => json!({"instanceId":"inst_1","includeAuthLinks":true}),
+        ListTools::NAME => json!({"filter":{"provider":"GMAIL","connector":"MY_GMAIL","identifier":"u","toolName":["a","b"],
             "query":"gmail get","summary":false},"pageSize":100,"pageToken":"t"}),
         _ => unreachable!("{op}"),
     }
@@ -276,17 +258,17 @@ fn valid_response(op: &str) -> Value {
     let states = json!([{"connection_id":"c","connection_name":"g","provider":"P","connected_account_id":"ca",
         "connected_account_status":"ACTIVE","authentication_link":"https://l"}]);
     match op {
-        Operation::CreateConfig | Operation::GetConfig | Operation::UpdateConfig => json!({ "config": config }),
-        Operation::EnsureInstance | Operation::GetInstance | Operation::UpdateInstance => json!({ "instance": instance }),
-        Operation::ListConfigs => json!({"configs":[config],"next_page_token":"2","prev_page_token":"","total_size":1}),
-        Operation::ListInstances => json!({"instances":[instance],"nextPageToken":"","prevPageToken":"","totalSize":"1"}),
-        Operation::ListConnectedAccounts => json!({ "connected_accounts": states }),
-        Operation::GetInstanceAuthState => json!({ "connections": states }),
-        Operation::CreateSessionToken | Operation::CreateConnectionSessionToken => {
+        CreateConfig::NAME | GetConfig::NAME | UpdateConfig::NAME => json!({ "config": config }),
+        EnsureInstance::NAME | GetInstance::NAME | UpdateInstance::NAME => json!({ "instance": instance }),
+        ListConfigs::NAME => json!({"configs":[config],"next_page_token":"2","prev_page_token":"","total_size":1}),
+        ListInstances::NAME => json!({"instances":[instance],"nextPageToken":"","prevPageToken":"","totalSize":"1"}),
+        ListConnectedAccounts::NAME => json!({ "connected_accounts": states }),
+        GetInstanceAuthState::NAME => json!({ "connections": states }),
+        CreateSessionToken::NAME | CreateConnectionSessionToken::NAME => {
             json!({"token":"eyJ.x.y","expires_at":"2026-08-21T11:00:00Z"})
         }
-        Operation::DeleteConfig | Operation::DeleteInstance => json!({}),
-        Operation::ListTools => json!({"tools":[{"id":"tol_1","provider":"GMAIL","definition":{"name":"gmail_search","description":"d",
+        DeleteConfig::NAME | DeleteInstance::NAME => json!({}),
+        ListTools::NAME => json!({"tools":[{"id":"tol_1","provider":"GMAIL","definition":{"name":"gmail_search","description":"d",
             "input_schema":{"type":"object"},"annotations":{"read_only_hint":true,"title":"Search"}},"metadata":{},"tags":["email"],
             "is_default":true,"updated_at":"2026-01-01T00:00:00Z"}],"tool_names":["gmail_search"],"next_page_token":"","total_size":"1"}),
         _ => unreachable!("{op}"),
@@ -370,10 +352,10 @@ fn check_request(op: &str, r: &HttpRequest) {
         None => assert_eq!(r.content_type, None),
     }
     let method = match op {
-        Operation::ListConfigs | Operation::GetConfig | Operation::ListInstances | Operation::GetInstance | Operation::ListTools => "GET",
-        Operation::DeleteConfig | Operation::DeleteInstance => "DELETE",
-        Operation::UpdateConfig => "PUT",
-        Operation::UpdateInstance => "PATCH",
+        ListConfigs::NAME | GetConfig::NAME | ListInstances::NAME | GetInstance::NAME | ListTools::NAME => "GET",
+        DeleteConfig::NAME | DeleteInstance::NAME => "DELETE",
+        UpdateConfig::NAME => "PUT",
+        UpdateInstance::NAME => "PATCH",
         _ => "POST",
     };
     assert_eq!(r.method, method);
@@ -416,9 +398,9 @@ fn any_string_id_is_one_path_segment() {
     for _ in 0..CASES {
         let id = random_string(&mut rng);
         for (op, key) in [
-            (Operation::GetConfig, "configId"),
-            (Operation::GetInstance, "instanceId"),
-            (Operation::GetInstanceAuthState, "instanceId"),
+            (GetConfig::NAME, "configId"),
+            (GetInstance::NAME, "instanceId"),
+            (GetInstanceAuthState::NAME, "instanceId"),
         ] {
             let input = json!({ key: id }).to_string();
             match build_request(op, &input).unwrap() {
@@ -457,7 +439,7 @@ fn parse_response_never_panics() {
                     assert!((200..300).contains(&status));
                     let v = serde_json::to_value(&out).expect("an output serializes");
                     assert!(v.is_object() || v.is_null(), "{op:?} {v}");
-                    if matches!(op, Operation::GetInstanceAuthState | Operation::ListConnectedAccounts) {
+                    if matches!(op, GetInstanceAuthState::NAME | ListConnectedAccounts::NAME) {
                         assert_eq!(all_active(&out), v["allActive"].as_bool().unwrap());
                     }
                 }
@@ -514,7 +496,7 @@ fn token_response_never_panics() {
             Ok(g) => {
                 assert!(!g.access_token.is_empty());
                 assert!(g.access_token.bytes().all(|b| b.is_ascii_graphic()), "a token that can be sent");
-                assert!(g.expires_in_secs.map_or(true, f64::is_finite));
+                assert!(g.expires_in_secs.is_none_or(f64::is_finite));
                 let mut cache = TokenCache::new();
                 cache.store(&g, 1000.0);
                 assert_eq!(cache.get(1000.0), Some(g.access_token.as_str()));
@@ -559,7 +541,7 @@ fn client_options_never_panic_or_leak_the_secret() {
 fn wait_target_and_polls_never_panic() {
     let mut rng = Rng(5);
     let seeds = [json!({"instanceId":"inst_1"}), json!({"configId":"cfg_1","identifier":"u"})];
-    let bodies = [valid_response(Operation::GetInstanceAuthState), valid_response(Operation::ListConnectedAccounts)];
+    let bodies = [valid_response(GetInstanceAuthState::NAME), valid_response(ListConnectedAccounts::NAME)];
     for _ in 0..CASES {
         let input = random_text(&mut rng, &seeds);
         let Ok(value) = serde_json::from_str::<Value>(&input) else { continue };
@@ -567,8 +549,8 @@ fn wait_target_and_polls_never_panic() {
             Ok(t) => {
                 let r = t.poll_request(rng.chance(50));
                 let op = match t {
-                    WaitTarget::Instance { .. } => Operation::GetInstanceAuthState,
-                    WaitTarget::Config { .. } => Operation::ListConnectedAccounts,
+                    WaitTarget::Instance { .. } => GetInstanceAuthState::NAME,
+                    WaitTarget::Config { .. } => ListConnectedAccounts::NAME,
                 };
                 check_request(op, &r);
                 let body = random_text(&mut rng, &bodies);
@@ -597,7 +579,7 @@ fn policy_functions_never_panic() {
         let b = backoff_ms(n, r);
         assert!((0.0..8000.0).contains(&b), "{n} {r} {b}");
         let d = retry_delay_ms(n, r, if rng.chance(50) { Some(rng.next() % 120_000) } else { None });
-        assert!(d.map_or(true, |d| (0.0..=60_000.0).contains(&d)));
+        assert!(d.is_none_or(|d| (0.0..=60_000.0).contains(&d)));
         let p = auth_poll_delay_ms(if rng.chance(50) { Some(*rng.pick(&specials)) } else { None }, n);
         assert!(p.is_finite() && p >= 500.0, "{p}");
         let secret = random_string(&mut rng);

@@ -552,30 +552,9 @@ impl WaitTarget {
 
 #[cfg(test)]
 mod tests {
-    #![allow(non_upper_case_globals)]
     use super::*;
     use crate::core::error::ErrorKind;
     use serde_json::{json, Value};
-
-    /// The operations by name, as the shell looks them up.
-    mod names {
-        pub const CreateConfig: &str = "createConfig";
-        pub const ListConfigs: &str = "listConfigs";
-        pub const GetConfig: &str = "getConfig";
-        pub const UpdateConfig: &str = "updateConfig";
-        pub const DeleteConfig: &str = "deleteConfig";
-        pub const ListConnectedAccounts: &str = "listConnectedAccounts";
-        pub const CreateSessionToken: &str = "createSessionToken";
-        pub const CreateConnectionSessionToken: &str = "createConnectionSessionToken";
-        pub const EnsureInstance: &str = "ensureInstance";
-        pub const ListInstances: &str = "listInstances";
-        pub const GetInstance: &str = "getInstance";
-        pub const UpdateInstance: &str = "updateInstance";
-        pub const DeleteInstance: &str = "deleteInstance";
-        pub const GetInstanceAuthState: &str = "getInstanceAuthState";
-        pub const ListTools: &str = "listTools";
-    }
-    use names as Operation;
 
     fn spec(name: &str) -> &'static Spec {
         operation(name).unwrap_or_else(|| panic!("no operation {name}"))
@@ -612,13 +591,13 @@ mod tests {
         assert!(operation("CreateConfig").is_none());
         assert!(operation("").is_none());
         let unsafe_ops: Vec<_> = OPERATIONS.iter().filter(|o| !o.retry_safe).map(|o| o.name).collect();
-        assert_eq!(unsafe_ops, [Operation::CreateConfig, Operation::DeleteConfig, Operation::DeleteInstance]);
+        assert_eq!(unsafe_ops, [CreateConfig::NAME, DeleteConfig::NAME, DeleteInstance::NAME]);
     }
 
     #[test]
     fn create_config_request() {
         let r = req(
-            Operation::CreateConfig,
+            CreateConfig::NAME,
             json!({"name":"email-calendar-agent","description":"Summarizes mail",
                    "connectionToolMappings":[{"connectionName":"gmail","tools":["gmail_fetch_mails"]},
                                              {"connectionName":"googlecalendar","tools":[]}]}),
@@ -628,20 +607,20 @@ mod tests {
             r.body.as_deref().unwrap(),
             r#"{"name":"email-calendar-agent","description":"Summarizes mail","connection_tool_mappings":[{"connection_name":"gmail","tools":["gmail_fetch_mails"]},{"connection_name":"googlecalendar","tools":[]}]}"#
         );
-        let r = req(Operation::CreateConfig, json!({"name":"a","connectionToolMappings":[{"connectionName":"x"}]}));
+        let r = req(CreateConfig::NAME, json!({"name":"a","connectionToolMappings":[{"connectionName":"x"}]}));
         assert_eq!(r.body.as_deref().unwrap(), r#"{"name":"a","connection_tool_mappings":[{"connection_name":"x"}]}"#);
-        let r = req(Operation::CreateConfig, json!({"name":"a","description":null,"connectionToolMappings":null}));
+        let r = req(CreateConfig::NAME, json!({"name":"a","description":null,"connectionToolMappings":null}));
         assert_eq!(r.body.as_deref().unwrap(), r#"{"name":"a"}"#);
     }
 
     #[test]
     fn list_configs_request() {
         for input in ["{}", " {} "] {
-            let r = build_request(Operation::ListConfigs, input).unwrap();
+            let r = build_request(ListConfigs::NAME, input).unwrap();
             assert_eq!((r.method, r.path_and_query.as_str(), r.body.as_ref()), ("GET", "/api/v1/mcp/configs", None));
         }
         let r = req(
-            Operation::ListConfigs,
+            ListConfigs::NAME,
             json!({"filter":{"id":"cfg 1","name":"My_cfg-1","provider":"GMAIL","mcpServerUrl":"https://e.x/mcp/v3/servers/u?x=1&y"},
                    "search":"a&b=c","pageSize":30,"pageToken":"tok/+="}),
         );
@@ -650,9 +629,9 @@ mod tests {
             "/api/v1/mcp/configs?filter.id=cfg+1&filter.name=My_cfg-1&filter.provider=GMAIL\
              &filter.mcp_server_url=https%3A%2F%2Fe.x%2Fmcp%2Fv3%2Fservers%2Fu%3Fx%3D1%26y&search=a%26b%3Dc&page_size=30&page_token=tok%2F%2B%3D"
         );
-        let r = req(Operation::ListConfigs, json!({"filter":{"name":"","id":null},"search":"","pageSize":0,"pageToken":""}));
+        let r = req(ListConfigs::NAME, json!({"filter":{"name":"","id":null},"search":"","pageSize":0,"pageToken":""}));
         assert_eq!(r.path_and_query, "/api/v1/mcp/configs");
-        let r = req(Operation::ListConfigs, json!({"filter":null,"pageSize":5}));
+        let r = req(ListConfigs::NAME, json!({"filter":null,"pageSize":5}));
         assert_eq!(r.path_and_query, "/api/v1/mcp/configs?page_size=5");
     }
 
@@ -665,37 +644,37 @@ mod tests {
             ("ü#x", "%C3%BC%23x"),
             ("...", "..."),
         ] {
-            let r = req(Operation::GetConfig, json!({ "configId": id }));
+            let r = req(GetConfig::NAME, json!({ "configId": id }));
             assert_eq!((r.method, r.body.as_ref()), ("GET", None));
             assert_eq!(r.path_and_query, format!("/api/v1/mcp/configs/{seg}"));
-            let r = req(Operation::DeleteConfig, json!({ "configId": id }));
+            let r = req(DeleteConfig::NAME, json!({ "configId": id }));
             assert_eq!((r.method, r.body.as_ref(), r.content_type), ("DELETE", None, None));
             assert_eq!(r.path_and_query, format!("/api/v1/mcp/configs/{seg}"));
-            let r = req(Operation::UpdateConfig, json!({ "configId": id, "description": "d" }));
+            let r = req(UpdateConfig::NAME, json!({ "configId": id, "description": "d" }));
             assert_eq!((r.method, r.path_and_query.clone()), ("PUT", format!("/api/v1/mcp/configs/{seg}")));
-            let r = req(Operation::ListConnectedAccounts, json!({ "configId": id, "identifier": "u" }));
+            let r = req(ListConnectedAccounts::NAME, json!({ "configId": id, "identifier": "u" }));
             assert_eq!(r.path_and_query, format!("/api/v1/mcp/configs/{seg}/connected_accounts"));
-            let r = req(Operation::CreateSessionToken, json!({ "configId": id, "identifier": "u" }));
+            let r = req(CreateSessionToken::NAME, json!({ "configId": id, "identifier": "u" }));
             assert_eq!(r.path_and_query, format!("/api/v1/mcp/configs/{seg}/tokens"));
-            let r = req(Operation::CreateConnectionSessionToken, json!({ "connectionName": id, "identifier": "u" }));
+            let r = req(CreateConnectionSessionToken::NAME, json!({ "connectionName": id, "identifier": "u" }));
             assert_eq!(r.path_and_query, format!("/api/v1/mcp/connections/{seg}/tokens"));
-            let r = req(Operation::GetInstance, json!({ "instanceId": id }));
+            let r = req(GetInstance::NAME, json!({ "instanceId": id }));
             assert_eq!((r.method, r.path_and_query.clone()), ("GET", format!("/api/v1/mcp/instances/{seg}")));
-            let r = req(Operation::DeleteInstance, json!({ "instanceId": id }));
+            let r = req(DeleteInstance::NAME, json!({ "instanceId": id }));
             assert_eq!((r.method, r.path_and_query.clone()), ("DELETE", format!("/api/v1/mcp/instances/{seg}")));
-            let r = req(Operation::UpdateInstance, json!({ "instanceId": id, "name": "n" }));
+            let r = req(UpdateInstance::NAME, json!({ "instanceId": id, "name": "n" }));
             assert_eq!((r.method, r.path_and_query.clone()), ("PATCH", format!("/api/v1/mcp/instances/{seg}")));
-            let r = req(Operation::GetInstanceAuthState, json!({ "instanceId": id }));
+            let r = req(GetInstanceAuthState::NAME, json!({ "instanceId": id }));
             assert_eq!(r.path_and_query, format!("/api/v1/mcp/instances/{seg}:get_auth_state"));
         }
     }
 
     #[test]
     fn update_config_request() {
-        let r = req(Operation::UpdateConfig, json!({"configId":"cfg_1","description":""}));
+        let r = req(UpdateConfig::NAME, json!({"configId":"cfg_1","description":""}));
         assert_eq!(r.body.as_deref(), Some(r#"{"description":""}"#));
         let r = req(
-            Operation::UpdateConfig,
+            UpdateConfig::NAME,
             json!({"configId":"cfg_1","connectionToolMappings":[{"connectionName":"gmail","tools":["a"]}]}),
         );
         assert_eq!(r.body.as_deref(), Some(r#"{"connection_tool_mappings":[{"connection_name":"gmail","tools":["a"]}]}"#));
@@ -704,46 +683,46 @@ mod tests {
 
     #[test]
     fn connected_accounts_and_token_requests() {
-        let r = req(Operation::ListConnectedAccounts, json!({"configId":"cfg_1","identifier":"user_123","includeAuthLink":true}));
+        let r = req(ListConnectedAccounts::NAME, json!({"configId":"cfg_1","identifier":"user_123","includeAuthLink":true}));
         assert_eq!(r.method, "POST");
         assert_eq!(r.body.as_deref(), Some(r#"{"identifier":"user_123","include_auth_link":true}"#));
-        let r = req(Operation::ListConnectedAccounts, json!({"configId":"cfg_1","identifier":"user_123"}));
+        let r = req(ListConnectedAccounts::NAME, json!({"configId":"cfg_1","identifier":"user_123"}));
         assert_eq!(r.body.as_deref(), Some(r#"{"identifier":"user_123"}"#));
 
         let r = req(
-            Operation::CreateSessionToken,
+            CreateSessionToken::NAME,
             json!({"configId":"cfg_1","identifier":"user_123","expirySeconds":3600,"accessLevel":"READ_ONLY"}),
         );
         assert_eq!(r.body.as_deref(), Some(r#"{"identifier":"user_123","expiry":"3600s","access_level":"READ_ONLY"}"#));
-        let r = req(Operation::CreateSessionToken, json!({"configId":"cfg_1","identifier":"u","expirySeconds":null,"accessLevel":""}));
+        let r = req(CreateSessionToken::NAME, json!({"configId":"cfg_1","identifier":"u","expirySeconds":null,"accessLevel":""}));
         assert_eq!(r.body.as_deref(), Some(r#"{"identifier":"u","access_level":""}"#));
-        let r = req(Operation::CreateConnectionSessionToken, json!({"connectionName":"github-connect","identifier":"u","expirySeconds":60}));
+        let r = req(CreateConnectionSessionToken::NAME, json!({"connectionName":"github-connect","identifier":"u","expirySeconds":60}));
         assert_eq!(r.path_and_query, "/api/v1/mcp/connections/github-connect/tokens");
         assert_eq!(r.body.as_deref(), Some(r#"{"identifier":"u","expiry":"60s"}"#));
-        let r = req(Operation::CreateConnectionSessionToken, json!({"connectionName":"c","identifier":"u","expirySeconds":86400.0,"accessLevel":"FULL"}));
+        let r = req(CreateConnectionSessionToken::NAME, json!({"connectionName":"c","identifier":"u","expirySeconds":86400.0,"accessLevel":"FULL"}));
         assert_eq!(r.body.as_deref(), Some(r#"{"identifier":"u","expiry":"86400s","access_level":"FULL"}"#));
     }
 
     #[test]
     fn instance_requests() {
-        let r = req(Operation::EnsureInstance, json!({"name":"reminder-mcp-john","configName":"reminder-manager","userIdentifier":"john-doe"}));
+        let r = req(EnsureInstance::NAME, json!({"name":"reminder-mcp-john","configName":"reminder-manager","userIdentifier":"john-doe"}));
         assert_eq!((r.method, r.path_and_query.as_str()), ("POST", "/api/v1/mcp/instances"));
         assert_eq!(
             r.body.as_deref(),
             Some(r#"{"config_name":"reminder-manager","user_identifier":"john-doe","name":"reminder-mcp-john"}"#)
         );
-        let r = req(Operation::EnsureInstance, json!({"configName":"c","userIdentifier":"u"}));
+        let r = req(EnsureInstance::NAME, json!({"configName":"c","userIdentifier":"u"}));
         assert_eq!(r.body.as_deref(), Some(r#"{"config_name":"c","user_identifier":"u"}"#));
 
-        let r = req(Operation::UpdateInstance, json!({"instanceId":"inst_1","configName":"other"}));
+        let r = req(UpdateInstance::NAME, json!({"instanceId":"inst_1","configName":"other"}));
         assert_eq!(r.body.as_deref(), Some(r#"{"config_name":"other"}"#));
-        let r = req(Operation::UpdateInstance, json!({"instanceId":"inst_1","name":"n","configName":"c"}));
+        let r = req(UpdateInstance::NAME, json!({"instanceId":"inst_1","name":"n","configName":"c"}));
         assert_eq!(r.body.as_deref(), Some(r#"{"name":"n","config_name":"c"}"#));
 
-        let r = req(Operation::ListInstances, json!({}));
+        let r = req(ListInstances::NAME, json!({}));
         assert_eq!(r.path_and_query, "/api/v1/mcp/instances");
         let r = req(
-            Operation::ListInstances,
+            ListInstances::NAME,
             json!({"filter":{"id":"i","name":"n n","configName":"c","userIdentifier":"a@b.c"},"search":"é","pageSize":10,"pageToken":"1"}),
         );
         assert_eq!(
@@ -751,12 +730,12 @@ mod tests {
             "/api/v1/mcp/instances?filter.id=i&filter.name=n+n&filter.config_name=c&filter.user_identifier=a%40b.c&search=%C3%A9&page_size=10&page_token=1"
         );
 
-        let r = req(Operation::GetInstanceAuthState, json!({"instanceId":"inst_1","includeAuthLinks":true}));
+        let r = req(GetInstanceAuthState::NAME, json!({"instanceId":"inst_1","includeAuthLinks":true}));
         assert_eq!(
             (r.method, r.path_and_query.as_str(), r.body.as_ref(), r.content_type),
             ("POST", "/api/v1/mcp/instances/inst_1:get_auth_state?include_auth_links=true", None, None)
         );
-        let r = req(Operation::GetInstanceAuthState, json!({"instanceId":"inst_1","includeAuthLinks":false}));
+        let r = req(GetInstanceAuthState::NAME, json!({"instanceId":"inst_1","includeAuthLinks":false}));
         assert_eq!(r.path_and_query, "/api/v1/mcp/instances/inst_1:get_auth_state");
     }
 
@@ -765,143 +744,142 @@ mod tests {
     fn validation_table() {
         let long = |n: usize| "x".repeat(n);
         let mappings = |n: usize| (0..n).map(|i| format!(r#"{{"connectionName":"c{i}"}}"#)).collect::<Vec<_>>().join(",");
-        use names::*;
         let cases: Vec<(&str, String, &str)> = vec![
             // The input itself.
-            (CreateConfig, "null".into(), ""),
-            (CreateConfig, "[]".into(), ""),
-            (CreateConfig, "\"x\"".into(), ""),
-            (CreateConfig, "5".into(), ""),
-            (GetConfig, "null".into(), ""),
-            (ListConfigs, "[]".into(), ""),
-            (ListConfigs, "\"x\"".into(), ""),
-            (ListInstances, "true".into(), ""),
+            (CreateConfig::NAME, "null".into(), ""),
+            (CreateConfig::NAME, "[]".into(), ""),
+            (CreateConfig::NAME, "\"x\"".into(), ""),
+            (CreateConfig::NAME, "5".into(), ""),
+            (GetConfig::NAME, "null".into(), ""),
+            (ListConfigs::NAME, "[]".into(), ""),
+            (ListConfigs::NAME, "\"x\"".into(), ""),
+            (ListInstances::NAME, "true".into(), ""),
             // Unknown keys.
-            (CreateConfig, r#"{"name":"a","nmae":"b"}"#.into(), "nmae"),
-            (CreateConfig, r#"{"name":"a","connectionToolMappings":[{"connectionName":"c","tool":[]}]}"#.into(), "connectionToolMappings[0].tool"),
-            (ListConfigs, r#"{"filter":{"configName":"x"}}"#.into(), "filter.configName"),
-            (ListConfigs, r#"{"page_size":1}"#.into(), "page_size"),
-            (ListInstances, r#"{"filter":{"provider":"x"}}"#.into(), "filter.provider"),
-            (GetConfig, r#"{"configId":"c","id":"d"}"#.into(), "id"),
-            (GetInstanceAuthState, r#"{"instanceId":"i","includeAuthLink":true}"#.into(), "includeAuthLink"),
-            (ListConnectedAccounts, r#"{"configId":"c","identifier":"u","includeAuthLinks":true}"#.into(), "includeAuthLinks"),
-            (CreateSessionToken, r#"{"configId":"c","identifier":"u","expiry":"1h"}"#.into(), "expiry"),
-            (CreateConnectionSessionToken, r#"{"configId":"c","identifier":"u"}"#.into(), "configId"),
+            (CreateConfig::NAME, r#"{"name":"a","nmae":"b"}"#.into(), "nmae"),
+            (CreateConfig::NAME, r#"{"name":"a","connectionToolMappings":[{"connectionName":"c","tool":[]}]}"#.into(), "connectionToolMappings[0].tool"),
+            (ListConfigs::NAME, r#"{"filter":{"configName":"x"}}"#.into(), "filter.configName"),
+            (ListConfigs::NAME, r#"{"page_size":1}"#.into(), "page_size"),
+            (ListInstances::NAME, r#"{"filter":{"provider":"x"}}"#.into(), "filter.provider"),
+            (GetConfig::NAME, r#"{"configId":"c","id":"d"}"#.into(), "id"),
+            (GetInstanceAuthState::NAME, r#"{"instanceId":"i","includeAuthLink":true}"#.into(), "includeAuthLink"),
+            (ListConnectedAccounts::NAME, r#"{"configId":"c","identifier":"u","includeAuthLinks":true}"#.into(), "includeAuthLinks"),
+            (CreateSessionToken::NAME, r#"{"configId":"c","identifier":"u","expiry":"1h"}"#.into(), "expiry"),
+            (CreateConnectionSessionToken::NAME, r#"{"configId":"c","identifier":"u"}"#.into(), "configId"),
             // createConfig.
-            (CreateConfig, r#"{}"#.into(), "name"),
-            (CreateConfig, r#"{"name":null}"#.into(), "name"),
-            (CreateConfig, r#"{"name":""}"#.into(), "name"),
-            (CreateConfig, r#"{"name":5}"#.into(), "name"),
-            (CreateConfig, r#"{"name":"Upper"}"#.into(), "name"),
-            (CreateConfig, r#"{"name":"a b"}"#.into(), "name"),
-            (CreateConfig, format!(r#"{{"name":"{}"}}"#, long(101)), "name"),
-            (CreateConfig, r#"{"name":"a","description":7}"#.into(), "description"),
-            (CreateConfig, r#"{"name":"a","connectionToolMappings":{}}"#.into(), "connectionToolMappings"),
-            (CreateConfig, format!(r#"{{"name":"a","connectionToolMappings":[{}]}}"#, mappings(26)), "connectionToolMappings"),
-            (CreateConfig, r#"{"name":"a","connectionToolMappings":[5]}"#.into(), "connectionToolMappings[0]"),
-            (CreateConfig, r#"{"name":"a","connectionToolMappings":[{}]}"#.into(), "connectionToolMappings[0].connectionName"),
-            (CreateConfig, r#"{"name":"a","connectionToolMappings":[{"connectionName":""}]}"#.into(), "connectionToolMappings[0].connectionName"),
-            (CreateConfig, format!(r#"{{"name":"a","connectionToolMappings":[{{"connectionName":"{}"}}]}}"#, long(256)), "connectionToolMappings[0].connectionName"),
-            (CreateConfig, r#"{"name":"a","connectionToolMappings":[{"connectionName":"g"},{"connectionName":"g"}]}"#.into(), "connectionToolMappings[1].connectionName"),
-            (CreateConfig, r#"{"name":"a","connectionToolMappings":[{"connectionName":"g","tools":"x"}]}"#.into(), "connectionToolMappings[0].tools"),
-            (CreateConfig, r#"{"name":"a","connectionToolMappings":[{"connectionName":"g","tools":["a",""]}]}"#.into(), "connectionToolMappings[0].tools[1]"),
-            (CreateConfig, r#"{"name":"a","connectionToolMappings":[{"connectionName":"g","tools":["a",3]}]}"#.into(), "connectionToolMappings[0].tools[1]"),
-            (CreateConfig, r#"{"name":"a","connectionToolMappings":[{"connectionName":"g","tools":[null]}]}"#.into(), "connectionToolMappings[0].tools[0]"),
+            (CreateConfig::NAME, r#"{}"#.into(), "name"),
+            (CreateConfig::NAME, r#"{"name":null}"#.into(), "name"),
+            (CreateConfig::NAME, r#"{"name":""}"#.into(), "name"),
+            (CreateConfig::NAME, r#"{"name":5}"#.into(), "name"),
+            (CreateConfig::NAME, r#"{"name":"Upper"}"#.into(), "name"),
+            (CreateConfig::NAME, r#"{"name":"a b"}"#.into(), "name"),
+            (CreateConfig::NAME, format!(r#"{{"name":"{}"}}"#, long(101)), "name"),
+            (CreateConfig::NAME, r#"{"name":"a","description":7}"#.into(), "description"),
+            (CreateConfig::NAME, r#"{"name":"a","connectionToolMappings":{}}"#.into(), "connectionToolMappings"),
+            (CreateConfig::NAME, format!(r#"{{"name":"a","connectionToolMappings":[{}]}}"#, mappings(26)), "connectionToolMappings"),
+            (CreateConfig::NAME, r#"{"name":"a","connectionToolMappings":[5]}"#.into(), "connectionToolMappings[0]"),
+            (CreateConfig::NAME, r#"{"name":"a","connectionToolMappings":[{}]}"#.into(), "connectionToolMappings[0].connectionName"),
+            (CreateConfig::NAME, r#"{"name":"a","connectionToolMappings":[{"connectionName":""}]}"#.into(), "connectionToolMappings[0].connectionName"),
+            (CreateConfig::NAME, format!(r#"{{"name":"a","connectionToolMappings":[{{"connectionName":"{}"}}]}}"#, long(256)), "connectionToolMappings[0].connectionName"),
+            (CreateConfig::NAME, r#"{"name":"a","connectionToolMappings":[{"connectionName":"g"},{"connectionName":"g"}]}"#.into(), "connectionToolMappings[1].connectionName"),
+            (CreateConfig::NAME, r#"{"name":"a","connectionToolMappings":[{"connectionName":"g","tools":"x"}]}"#.into(), "connectionToolMappings[0].tools"),
+            (CreateConfig::NAME, r#"{"name":"a","connectionToolMappings":[{"connectionName":"g","tools":["a",""]}]}"#.into(), "connectionToolMappings[0].tools[1]"),
+            (CreateConfig::NAME, r#"{"name":"a","connectionToolMappings":[{"connectionName":"g","tools":["a",3]}]}"#.into(), "connectionToolMappings[0].tools[1]"),
+            (CreateConfig::NAME, r#"{"name":"a","connectionToolMappings":[{"connectionName":"g","tools":[null]}]}"#.into(), "connectionToolMappings[0].tools[0]"),
             // listConfigs / listInstances.
-            (ListConfigs, r#"{"filter":5}"#.into(), "filter"),
-            (ListConfigs, r#"{"filter":{"name":"a.b"}}"#.into(), "filter.name"),
-            (ListConfigs, format!(r#"{{"filter":{{"name":"{}"}}}}"#, long(101)), "filter.name"),
-            (ListConfigs, r#"{"filter":{"id":1}}"#.into(), "filter.id"),
-            (ListConfigs, r#"{"filter":{"provider":[]}}"#.into(), "filter.provider"),
-            (ListConfigs, r#"{"filter":{"mcpServerUrl":true}}"#.into(), "filter.mcpServerUrl"),
-            (ListConfigs, r#"{"pageSize":31}"#.into(), "pageSize"),
-            (ListConfigs, r#"{"pageSize":-1}"#.into(), "pageSize"),
-            (ListConfigs, r#"{"pageSize":1.5}"#.into(), "pageSize"),
-            (ListConfigs, r#"{"pageSize":"10"}"#.into(), "pageSize"),
-            (ListConfigs, r#"{"pageToken":1}"#.into(), "pageToken"),
-            (ListConfigs, r#"{"search":{}}"#.into(), "search"),
-            (ListInstances, r#"{"pageSize":31}"#.into(), "pageSize"),
-            (ListInstances, r#"{"pageSize":1e300}"#.into(), "pageSize"),
-            (ListInstances, r#"{"filter":{"configName":1}}"#.into(), "filter.configName"),
-            (ListInstances, r#"{"filter":{"userIdentifier":false}}"#.into(), "filter.userIdentifier"),
-            (ListInstances, r#"{"search":1}"#.into(), "search"),
+            (ListConfigs::NAME, r#"{"filter":5}"#.into(), "filter"),
+            (ListConfigs::NAME, r#"{"filter":{"name":"a.b"}}"#.into(), "filter.name"),
+            (ListConfigs::NAME, format!(r#"{{"filter":{{"name":"{}"}}}}"#, long(101)), "filter.name"),
+            (ListConfigs::NAME, r#"{"filter":{"id":1}}"#.into(), "filter.id"),
+            (ListConfigs::NAME, r#"{"filter":{"provider":[]}}"#.into(), "filter.provider"),
+            (ListConfigs::NAME, r#"{"filter":{"mcpServerUrl":true}}"#.into(), "filter.mcpServerUrl"),
+            (ListConfigs::NAME, r#"{"pageSize":31}"#.into(), "pageSize"),
+            (ListConfigs::NAME, r#"{"pageSize":-1}"#.into(), "pageSize"),
+            (ListConfigs::NAME, r#"{"pageSize":1.5}"#.into(), "pageSize"),
+            (ListConfigs::NAME, r#"{"pageSize":"10"}"#.into(), "pageSize"),
+            (ListConfigs::NAME, r#"{"pageToken":1}"#.into(), "pageToken"),
+            (ListConfigs::NAME, r#"{"search":{}}"#.into(), "search"),
+            (ListInstances::NAME, r#"{"pageSize":31}"#.into(), "pageSize"),
+            (ListInstances::NAME, r#"{"pageSize":1e300}"#.into(), "pageSize"),
+            (ListInstances::NAME, r#"{"filter":{"configName":1}}"#.into(), "filter.configName"),
+            (ListInstances::NAME, r#"{"filter":{"userIdentifier":false}}"#.into(), "filter.userIdentifier"),
+            (ListInstances::NAME, r#"{"search":1}"#.into(), "search"),
             // Ids.
-            (GetConfig, r#"{}"#.into(), "configId"),
-            (GetConfig, r#"{"configId":""}"#.into(), "configId"),
-            (GetConfig, r#"{"configId":null}"#.into(), "configId"),
-            (GetConfig, r#"{"configId":1}"#.into(), "configId"),
-            (GetConfig, r#"{"configId":".."}"#.into(), "configId"),
-            (GetConfig, r#"{"configId":"."}"#.into(), "configId"),
-            (GetConfig, format!(r#"{{"configId":"{}"}}"#, long(256)), "configId"),
-            (DeleteConfig, r#"{"configId":""}"#.into(), "configId"),
-            (GetInstance, r#"{"instanceId":""}"#.into(), "instanceId"),
-            (GetInstance, r#"{"instanceId":".."}"#.into(), "instanceId"),
-            (DeleteInstance, r#"{}"#.into(), "instanceId"),
-            (GetInstanceAuthState, r#"{}"#.into(), "instanceId"),
-            (GetInstanceAuthState, r#"{"instanceId":"i","includeAuthLinks":"yes"}"#.into(), "includeAuthLinks"),
+            (GetConfig::NAME, r#"{}"#.into(), "configId"),
+            (GetConfig::NAME, r#"{"configId":""}"#.into(), "configId"),
+            (GetConfig::NAME, r#"{"configId":null}"#.into(), "configId"),
+            (GetConfig::NAME, r#"{"configId":1}"#.into(), "configId"),
+            (GetConfig::NAME, r#"{"configId":".."}"#.into(), "configId"),
+            (GetConfig::NAME, r#"{"configId":"."}"#.into(), "configId"),
+            (GetConfig::NAME, format!(r#"{{"configId":"{}"}}"#, long(256)), "configId"),
+            (DeleteConfig::NAME, r#"{"configId":""}"#.into(), "configId"),
+            (GetInstance::NAME, r#"{"instanceId":""}"#.into(), "instanceId"),
+            (GetInstance::NAME, r#"{"instanceId":".."}"#.into(), "instanceId"),
+            (DeleteInstance::NAME, r#"{}"#.into(), "instanceId"),
+            (GetInstanceAuthState::NAME, r#"{}"#.into(), "instanceId"),
+            (GetInstanceAuthState::NAME, r#"{"instanceId":"i","includeAuthLinks":"yes"}"#.into(), "includeAuthLinks"),
             // updateConfig.
-            (UpdateConfig, r#"{"configId":"c"}"#.into(), "description"),
-            (UpdateConfig, r#"{"configId":"c","description":null,"connectionToolMappings":null}"#.into(), "description"),
-            (UpdateConfig, r#"{"description":"d"}"#.into(), "configId"),
-            (UpdateConfig, r#"{"configId":"c","connectionToolMappings":[]}"#.into(), "connectionToolMappings"),
-            (UpdateConfig, format!(r#"{{"configId":"c","connectionToolMappings":[{}]}}"#, mappings(26)), "connectionToolMappings"),
-            (UpdateConfig, r#"{"configId":"c","connectionToolMappings":[{"connectionName":""}]}"#.into(), "connectionToolMappings[0].connectionName"),
-            (UpdateConfig, r#"{"configId":"c","description":false}"#.into(), "description"),
-            (UpdateConfig, r#"{"configId":"c","name":"n","description":"d"}"#.into(), "name"),
+            (UpdateConfig::NAME, r#"{"configId":"c"}"#.into(), "description"),
+            (UpdateConfig::NAME, r#"{"configId":"c","description":null,"connectionToolMappings":null}"#.into(), "description"),
+            (UpdateConfig::NAME, r#"{"description":"d"}"#.into(), "configId"),
+            (UpdateConfig::NAME, r#"{"configId":"c","connectionToolMappings":[]}"#.into(), "connectionToolMappings"),
+            (UpdateConfig::NAME, format!(r#"{{"configId":"c","connectionToolMappings":[{}]}}"#, mappings(26)), "connectionToolMappings"),
+            (UpdateConfig::NAME, r#"{"configId":"c","connectionToolMappings":[{"connectionName":""}]}"#.into(), "connectionToolMappings[0].connectionName"),
+            (UpdateConfig::NAME, r#"{"configId":"c","description":false}"#.into(), "description"),
+            (UpdateConfig::NAME, r#"{"configId":"c","name":"n","description":"d"}"#.into(), "name"),
             // listConnectedAccounts.
-            (ListConnectedAccounts, r#"{"configId":"c"}"#.into(), "identifier"),
-            (ListConnectedAccounts, r#"{"configId":"c","identifier":""}"#.into(), "identifier"),
-            (ListConnectedAccounts, format!(r#"{{"configId":"c","identifier":"{}"}}"#, long(256)), "identifier"),
-            (ListConnectedAccounts, r#"{"identifier":"u"}"#.into(), "configId"),
-            (ListConnectedAccounts, r#"{"configId":"c","identifier":"u","includeAuthLink":1}"#.into(), "includeAuthLink"),
+            (ListConnectedAccounts::NAME, r#"{"configId":"c"}"#.into(), "identifier"),
+            (ListConnectedAccounts::NAME, r#"{"configId":"c","identifier":""}"#.into(), "identifier"),
+            (ListConnectedAccounts::NAME, format!(r#"{{"configId":"c","identifier":"{}"}}"#, long(256)), "identifier"),
+            (ListConnectedAccounts::NAME, r#"{"identifier":"u"}"#.into(), "configId"),
+            (ListConnectedAccounts::NAME, r#"{"configId":"c","identifier":"u","includeAuthLink":1}"#.into(), "includeAuthLink"),
             // Session tokens.
-            (CreateSessionToken, r#"{"configId":"c"}"#.into(), "identifier"),
-            (CreateSessionToken, r#"{"configId":"c","identifier":""}"#.into(), "identifier"),
-            (CreateSessionToken, format!(r#"{{"configId":"c","identifier":"{}"}}"#, long(256)), "identifier"),
-            (CreateSessionToken, r#"{"identifier":"u"}"#.into(), "configId"),
-            (CreateSessionToken, r#"{"configId":"c","identifier":"u","expirySeconds":59}"#.into(), "expirySeconds"),
-            (CreateSessionToken, r#"{"configId":"c","identifier":"u","expirySeconds":86401}"#.into(), "expirySeconds"),
-            (CreateSessionToken, r#"{"configId":"c","identifier":"u","expirySeconds":0}"#.into(), "expirySeconds"),
-            (CreateSessionToken, r#"{"configId":"c","identifier":"u","expirySeconds":-3600}"#.into(), "expirySeconds"),
-            (CreateSessionToken, r#"{"configId":"c","identifier":"u","expirySeconds":3600.5}"#.into(), "expirySeconds"),
-            (CreateSessionToken, r#"{"configId":"c","identifier":"u","expirySeconds":"3600"}"#.into(), "expirySeconds"),
-            (CreateSessionToken, r#"{"configId":"c","identifier":"u","accessLevel":"read_only"}"#.into(), "accessLevel"),
-            (CreateSessionToken, r#"{"configId":"c","identifier":"u","accessLevel":"ADMIN"}"#.into(), "accessLevel"),
-            (CreateSessionToken, r#"{"configId":"c","identifier":"u","accessLevel":1}"#.into(), "accessLevel"),
-            (CreateConnectionSessionToken, r#"{"identifier":"u"}"#.into(), "connectionName"),
-            (CreateConnectionSessionToken, r#"{"connectionName":"","identifier":"u"}"#.into(), "connectionName"),
-            (CreateConnectionSessionToken, r#"{"connectionName":"..","identifier":"u"}"#.into(), "connectionName"),
-            (CreateConnectionSessionToken, r#"{"connectionName":"c"}"#.into(), "identifier"),
-            (CreateConnectionSessionToken, r#"{"connectionName":"c","identifier":"u","expirySeconds":30}"#.into(), "expirySeconds"),
-            (CreateConnectionSessionToken, r#"{"connectionName":"c","identifier":"u","accessLevel":"Full"}"#.into(), "accessLevel"),
+            (CreateSessionToken::NAME, r#"{"configId":"c"}"#.into(), "identifier"),
+            (CreateSessionToken::NAME, r#"{"configId":"c","identifier":""}"#.into(), "identifier"),
+            (CreateSessionToken::NAME, format!(r#"{{"configId":"c","identifier":"{}"}}"#, long(256)), "identifier"),
+            (CreateSessionToken::NAME, r#"{"identifier":"u"}"#.into(), "configId"),
+            (CreateSessionToken::NAME, r#"{"configId":"c","identifier":"u","expirySeconds":59}"#.into(), "expirySeconds"),
+            (CreateSessionToken::NAME, r#"{"configId":"c","identifier":"u","expirySeconds":86401}"#.into(), "expirySeconds"),
+            (CreateSessionToken::NAME, r#"{"configId":"c","identifier":"u","expirySeconds":0}"#.into(), "expirySeconds"),
+            (CreateSessionToken::NAME, r#"{"configId":"c","identifier":"u","expirySeconds":-3600}"#.into(), "expirySeconds"),
+            (CreateSessionToken::NAME, r#"{"configId":"c","identifier":"u","expirySeconds":3600.5}"#.into(), "expirySeconds"),
+            (CreateSessionToken::NAME, r#"{"configId":"c","identifier":"u","expirySeconds":"3600"}"#.into(), "expirySeconds"),
+            (CreateSessionToken::NAME, r#"{"configId":"c","identifier":"u","accessLevel":"read_only"}"#.into(), "accessLevel"),
+            (CreateSessionToken::NAME, r#"{"configId":"c","identifier":"u","accessLevel":"ADMIN"}"#.into(), "accessLevel"),
+            (CreateSessionToken::NAME, r#"{"configId":"c","identifier":"u","accessLevel":1}"#.into(), "accessLevel"),
+            (CreateConnectionSessionToken::NAME, r#"{"identifier":"u"}"#.into(), "connectionName"),
+            (CreateConnectionSessionToken::NAME, r#"{"connectionName":"","identifier":"u"}"#.into(), "connectionName"),
+            (CreateConnectionSessionToken::NAME, r#"{"connectionName":"..","identifier":"u"}"#.into(), "connectionName"),
+            (CreateConnectionSessionToken::NAME, r#"{"connectionName":"c"}"#.into(), "identifier"),
+            (CreateConnectionSessionToken::NAME, r#"{"connectionName":"c","identifier":"u","expirySeconds":30}"#.into(), "expirySeconds"),
+            (CreateConnectionSessionToken::NAME, r#"{"connectionName":"c","identifier":"u","accessLevel":"Full"}"#.into(), "accessLevel"),
             // ensureInstance / updateInstance.
-            (EnsureInstance, r#"{"userIdentifier":"u"}"#.into(), "configName"),
-            (EnsureInstance, r#"{"configName":"","userIdentifier":"u"}"#.into(), "configName"),
-            (EnsureInstance, r#"{"configName":"Bad Name","userIdentifier":"u"}"#.into(), "configName"),
-            (EnsureInstance, format!(r#"{{"configName":"{}","userIdentifier":"u"}}"#, long(101)), "configName"),
-            (EnsureInstance, r#"{"configName":"c"}"#.into(), "userIdentifier"),
-            (EnsureInstance, r#"{"configName":"c","userIdentifier":""}"#.into(), "userIdentifier"),
-            (EnsureInstance, format!(r#"{{"configName":"c","userIdentifier":"{}"}}"#, long(256)), "userIdentifier"),
-            (EnsureInstance, r#"{"configName":"c","userIdentifier":"u","name":1}"#.into(), "name"),
-            (EnsureInstance, r#"{"configName":"c","userIdentifier":"u","user_identifier":"u"}"#.into(), "user_identifier"),
-            (UpdateInstance, r#"{"instanceId":"i"}"#.into(), "name"),
-            (UpdateInstance, r#"{"instanceId":"i","name":null,"configName":null}"#.into(), "name"),
-            (UpdateInstance, r#"{"name":"n"}"#.into(), "instanceId"),
-            (UpdateInstance, r#"{"instanceId":"i","configName":"A"}"#.into(), "configName"),
-            (UpdateInstance, r#"{"instanceId":"i","configName":""}"#.into(), "configName"),
-            (UpdateInstance, r#"{"instanceId":"i","name":[]}"#.into(), "name"),
+            (EnsureInstance::NAME, r#"{"userIdentifier":"u"}"#.into(), "configName"),
+            (EnsureInstance::NAME, r#"{"configName":"","userIdentifier":"u"}"#.into(), "configName"),
+            (EnsureInstance::NAME, r#"{"configName":"Bad Name","userIdentifier":"u"}"#.into(), "configName"),
+            (EnsureInstance::NAME, format!(r#"{{"configName":"{}","userIdentifier":"u"}}"#, long(101)), "configName"),
+            (EnsureInstance::NAME, r#"{"configName":"c"}"#.into(), "userIdentifier"),
+            (EnsureInstance::NAME, r#"{"configName":"c","userIdentifier":""}"#.into(), "userIdentifier"),
+            (EnsureInstance::NAME, format!(r#"{{"configName":"c","userIdentifier":"{}"}}"#, long(256)), "userIdentifier"),
+            (EnsureInstance::NAME, r#"{"configName":"c","userIdentifier":"u","name":1}"#.into(), "name"),
+            (EnsureInstance::NAME, r#"{"configName":"c","userIdentifier":"u","user_identifier":"u"}"#.into(), "user_identifier"),
+            (UpdateInstance::NAME, r#"{"instanceId":"i"}"#.into(), "name"),
+            (UpdateInstance::NAME, r#"{"instanceId":"i","name":null,"configName":null}"#.into(), "name"),
+            (UpdateInstance::NAME, r#"{"name":"n"}"#.into(), "instanceId"),
+            (UpdateInstance::NAME, r#"{"instanceId":"i","configName":"A"}"#.into(), "configName"),
+            (UpdateInstance::NAME, r#"{"instanceId":"i","configName":""}"#.into(), "configName"),
+            (UpdateInstance::NAME, r#"{"instanceId":"i","name":[]}"#.into(), "name"),
             // listTools.
-            (ListTools, r#"{"pageSize":1001}"#.into(), "pageSize"),
-            (ListTools, r#"{"filter":{"query":"ab"}}"#.into(), "filter.query"),
-            (ListTools, format!(r#"{{"filter":{{"query":"{}"}}}}"#, long(101)), "filter.query"),
-            (ListTools, format!(r#"{{"filter":{{"provider":"{}"}}}}"#, long(51)), "filter.provider"),
-            (ListTools, format!(r#"{{"filter":{{"identifier":"{}"}}}}"#, long(101)), "filter.identifier"),
-            (ListTools, format!(r#"{{"filter":{{"organizationId":"{}"}}}}"#, long(33)), "filter.organizationId"),
-            (ListTools, r#"{"filter":{"connector":"a/b"}}"#.into(), "filter.connector"),
-            (ListTools, r#"{"filter":{"toolName":[""]}}"#.into(), "filter.toolName[0]"),
-            (ListTools, r#"{"filter":{"toolName":"x"}}"#.into(), "filter.toolName"),
-            (ListTools, r#"{"filter":{"summary":1}}"#.into(), "filter.summary"),
-            (ListTools, r#"{"filter":{"tool_name":["x"]}}"#.into(), "filter.tool_name"),
+            (ListTools::NAME, r#"{"pageSize":1001}"#.into(), "pageSize"),
+            (ListTools::NAME, r#"{"filter":{"query":"ab"}}"#.into(), "filter.query"),
+            (ListTools::NAME, format!(r#"{{"filter":{{"query":"{}"}}}}"#, long(101)), "filter.query"),
+            (ListTools::NAME, format!(r#"{{"filter":{{"provider":"{}"}}}}"#, long(51)), "filter.provider"),
+            (ListTools::NAME, format!(r#"{{"filter":{{"identifier":"{}"}}}}"#, long(101)), "filter.identifier"),
+            (ListTools::NAME, format!(r#"{{"filter":{{"organizationId":"{}"}}}}"#, long(33)), "filter.organizationId"),
+            (ListTools::NAME, r#"{"filter":{"connector":"a/b"}}"#.into(), "filter.connector"),
+            (ListTools::NAME, r#"{"filter":{"toolName":[""]}}"#.into(), "filter.toolName[0]"),
+            (ListTools::NAME, r#"{"filter":{"toolName":"x"}}"#.into(), "filter.toolName"),
+            (ListTools::NAME, r#"{"filter":{"summary":1}}"#.into(), "filter.summary"),
+            (ListTools::NAME, r#"{"filter":{"tool_name":["x"]}}"#.into(), "filter.tool_name"),
         ];
         for (op, input, field) in &cases {
             let e = err(op, input);
@@ -918,15 +896,15 @@ mod tests {
     #[test]
     fn limits_are_inclusive() {
         let long = |n: usize| "x".repeat(n);
-        req(Operation::CreateConfig, json!({ "name": long(100) }));
-        req(Operation::ListConfigs, json!({ "pageSize": 30, "filter": { "name": long(100) } }));
-        req(Operation::ListConfigs, json!({ "filter": { "name": "AZaz09_-" } }));
-        req(Operation::CreateSessionToken, json!({ "configId": long(255), "identifier": long(255), "expirySeconds": 60 }));
-        req(Operation::CreateSessionToken, json!({ "configId": "c", "identifier": "é".repeat(255), "expirySeconds": 86400 }));
-        req(Operation::EnsureInstance, json!({ "configName": long(100), "userIdentifier": long(255) }));
+        req(CreateConfig::NAME, json!({ "name": long(100) }));
+        req(ListConfigs::NAME, json!({ "pageSize": 30, "filter": { "name": long(100) } }));
+        req(ListConfigs::NAME, json!({ "filter": { "name": "AZaz09_-" } }));
+        req(CreateSessionToken::NAME, json!({ "configId": long(255), "identifier": long(255), "expirySeconds": 60 }));
+        req(CreateSessionToken::NAME, json!({ "configId": "c", "identifier": "é".repeat(255), "expirySeconds": 86400 }));
+        req(EnsureInstance::NAME, json!({ "configName": long(100), "userIdentifier": long(255) }));
         let m: Vec<Value> = (0..25).map(|i| json!({ "connectionName": format!("c{i}") })).collect();
-        req(Operation::UpdateConfig, json!({ "configId": "c", "connectionToolMappings": m }));
-        req(Operation::CreateConfig, json!({ "name": "a", "connectionToolMappings": [] }));
+        req(UpdateConfig::NAME, json!({ "configId": "c", "connectionToolMappings": m }));
+        req(CreateConfig::NAME, json!({ "name": "a", "connectionToolMappings": [] }));
     }
 
     fn ok(op: &str, body: &str) -> Value {
@@ -957,22 +935,22 @@ mod tests {
 
     #[test]
     fn config_responses_in_both_name_styles() {
-        for op in [Operation::CreateConfig, Operation::GetConfig, Operation::UpdateConfig] {
+        for op in [CreateConfig::NAME, GetConfig::NAME, UpdateConfig::NAME] {
             assert_eq!(ok(op, CONFIG_SNAKE), config_out());
         }
         let camel = r#"{"config":{"id":"cfg_85630864460904897","name":"email-calendar-agent","description":"Summarizes mail",
             "connectionToolMappings":[{"connectionId":"conn_1","connectionName":"gmail","provider":"GMAIL","tools":["gmail_fetch_mails"]},
               {"connectionId":"conn_2","connectionName":"cal","provider":"GOOGLE","tools":null,"connectedAccountId":"ca_1","connectedAccountStatus":"ACTIVE"}],
             "mcpServerUrl":"https://env.scalekit.com/mcp/v3/servers/550e8400"}}"#;
-        assert_eq!(ok(Operation::GetConfig, camel), config_out());
+        assert_eq!(ok(GetConfig::NAME, camel), config_out());
         // Missing members take defaults; optional mapping members stay absent.
         assert_eq!(
-            ok(Operation::GetConfig, r#"{"config":{"connection_tool_mappings":[{}]}}"#),
+            ok(GetConfig::NAME, r#"{"config":{"connection_tool_mappings":[{}]}}"#),
             json!({"id":"","name":"","description":"","connectionToolMappings":[{"connectionId":"","connectionName":"","provider":"","tools":[]}],"mcpServerUrl":""})
         );
-        assert_eq!(ok(Operation::GetConfig, r#"{"config":{}}"#)["connectionToolMappings"], json!([]));
+        assert_eq!(ok(GetConfig::NAME, r#"{"config":{}}"#)["connectionToolMappings"], json!([]));
         // Present-but-empty optional members are kept.
-        let v = ok(Operation::GetConfig, r#"{"config":{"connection_tool_mappings":[{"connected_account_id":"","connected_account_status":null}]}}"#);
+        let v = ok(GetConfig::NAME, r#"{"config":{"connection_tool_mappings":[{"connected_account_id":"","connected_account_status":null}]}}"#);
         assert_eq!(v["connectionToolMappings"][0]["connectedAccountId"], json!(""));
         assert!(v["connectionToolMappings"][0].get("connectedAccountStatus").is_none());
     }
@@ -1000,12 +978,12 @@ mod tests {
             r#"{"config":{"connection_tool_mappings":[{"tools":[1]}]}}"#,
             r#"{"config":{"connection_tool_mappings":[{"connected_account_status":1}]}}"#,
         ] {
-            bad(Operation::GetConfig, 200, body);
+            bad(GetConfig::NAME, 200, body);
         }
-        let e = bad(Operation::CreateConfig, 201, r#"{"config":{"connection_tool_mappings":[{"tools":[1]}]}}"#);
+        let e = bad(CreateConfig::NAME, 201, r#"{"config":{"connection_tool_mappings":[{"tools":[1]}]}}"#);
         assert!(e.message.contains("line 1, column 50 (expected a string)"), "{}", e.message);
         // The body itself is never quoted.
-        let e = bad(Operation::GetConfig, 200, r#"{"config":{"id":5,"mcp_server_url":"https://secret"}}"#);
+        let e = bad(GetConfig::NAME, 200, r#"{"config":{"id":5,"mcp_server_url":"https://secret"}}"#);
         assert!(!e.message.contains("secret"), "{}", e.message);
     }
 
@@ -1013,7 +991,7 @@ mod tests {
     fn instance_responses() {
         let body = r#"{"instance":{"id":"inst_1","name":"reminder-mcp-john","user_identifier":"john-doe","config":{"id":"cfg_1","name":"reminder-manager"},
             "last_used_at":"0001-01-01T00:00:00Z","updated_at":"2025-10-07T12:21:00Z","url":"https://x/mcp/v2/abc"}}"#;
-        for op in [Operation::EnsureInstance, Operation::GetInstance, Operation::UpdateInstance] {
+        for op in [EnsureInstance::NAME, GetInstance::NAME, UpdateInstance::NAME] {
             assert_eq!(
                 ok(op, body),
                 json!({"id":"inst_1","name":"reminder-mcp-john","userIdentifier":"john-doe",
@@ -1023,14 +1001,14 @@ mod tests {
         }
         let camel = r#"{"instance":{"id":"i","userIdentifier":"u","lastUsedAt":"2024-06-19T11:11:58.823707848Z","updatedAt":{"seconds":"1718795518","nanos":823000000}}}"#;
         assert_eq!(
-            ok(Operation::GetInstance, camel),
+            ok(GetInstance::NAME, camel),
             json!({"id":"i","name":"","userIdentifier":"u","config":null,"url":"",
                 "lastUsedAt":"2024-06-19T11:11:58.823707848Z","updatedAt":"2024-06-19T11:11:58.823Z"})
         );
         let zeros = r#"{"instance":{"last_used_at":"","updated_at":{},"config":null}}"#;
-        let v = ok(Operation::GetInstance, zeros);
+        let v = ok(GetInstance::NAME, zeros);
         assert_eq!((v["lastUsedAt"].clone(), v["updatedAt"].clone(), v["config"].clone()), (Value::Null, Value::Null, Value::Null));
-        let v = ok(Operation::GetInstance, r#"{"instance":{"updated_at":{"seconds":-62135596800}}}"#);
+        let v = ok(GetInstance::NAME, r#"{"instance":{"updated_at":{"seconds":-62135596800}}}"#);
         assert_eq!(v["updatedAt"], Value::Null);
         for body in [
             r#"{}"#,
@@ -1045,7 +1023,7 @@ mod tests {
             r#"{"instance":{"updated_at":{"seconds":99999999999999}}}"#,
             r#"{"instance":{"url":true}}"#,
         ] {
-            bad(Operation::EnsureInstance, 200, body);
+            bad(EnsureInstance::NAME, 200, body);
         }
     }
 
@@ -1053,16 +1031,16 @@ mod tests {
     fn list_responses() {
         let body = format!(r#"{{"configs":[{}],"next_page_token":"2","prev_page_token":"","total_size":31}}"#, &CONFIG_SNAKE[10..CONFIG_SNAKE.len() - 1]);
         assert_eq!(
-            ok(Operation::ListConfigs, &body),
+            ok(ListConfigs::NAME, &body),
             json!({"configs":[config_out()],"nextPageToken":"2","prevPageToken":"","totalSize":31})
         );
         assert_eq!(
-            ok(Operation::ListConfigs, r#"{"nextPageToken":"n","totalSize":"4"}"#),
+            ok(ListConfigs::NAME, r#"{"nextPageToken":"n","totalSize":"4"}"#),
             json!({"configs":[],"nextPageToken":"n","prevPageToken":"","totalSize":4})
         );
-        assert_eq!(ok(Operation::ListConfigs, "{}"), json!({"configs":[],"nextPageToken":"","prevPageToken":"","totalSize":0}));
+        assert_eq!(ok(ListConfigs::NAME, "{}"), json!({"configs":[],"nextPageToken":"","prevPageToken":"","totalSize":0}));
         assert_eq!(
-            ok(Operation::ListInstances, r#"{"instances":[{"id":"i"}],"total_size":1}"#),
+            ok(ListInstances::NAME, r#"{"instances":[{"id":"i"}],"total_size":1}"#),
             json!({"instances":[{"id":"i","name":"","userIdentifier":"","config":null,"url":"","lastUsedAt":null,"updatedAt":null}],
                    "nextPageToken":"","prevPageToken":"","totalSize":1})
         );
@@ -1077,9 +1055,9 @@ mod tests {
             r#"{"total_size":true}"#,
             r#"{"next_page_token":1}"#,
         ] {
-            bad(Operation::ListConfigs, 200, body);
+            bad(ListConfigs::NAME, 200, body);
         }
-        bad(Operation::ListInstances, 200, r#"{"instances":[{"config":1}]}"#);
+        bad(ListInstances::NAME, 200, r#"{"instances":[{"config":1}]}"#);
     }
 
     #[test]
@@ -1088,40 +1066,40 @@ mod tests {
             {"connection_id":"conn_1","connection_name":"gmail","provider":"GMAIL","connected_account_id":"ca_1","connected_account_status":"ACTIVE","authentication_link":""},
             {"connectionId":"conn_2","connectionName":"cal","provider":"GOOGLE","connectedAccountStatus":"PENDING_AUTH","authenticationLink":"https://auth"}]}"#;
         assert_eq!(
-            ok(Operation::GetInstanceAuthState, body),
+            ok(GetInstanceAuthState::NAME, body),
             json!({"connections":[
                 {"connectionId":"conn_1","connectionName":"gmail","provider":"GMAIL","connectedAccountId":"ca_1","connectedAccountStatus":"ACTIVE","authenticationLink":""},
                 {"connectionId":"conn_2","connectionName":"cal","provider":"GOOGLE","connectedAccountId":"","connectedAccountStatus":"PENDING_AUTH","authenticationLink":"https://auth"}],
                 "allActive":false})
         );
         let active = r#"{"connected_accounts":[{"connected_account_status":"ACTIVE"},{"connected_account_status":"active"}]}"#;
-        let v = ok(Operation::ListConnectedAccounts, active);
+        let v = ok(ListConnectedAccounts::NAME, active);
         assert_eq!(v["allActive"], json!(true));
         assert_eq!(v["connectedAccounts"].as_array().unwrap().len(), 2);
-        assert_eq!(ok(Operation::ListConnectedAccounts, "{}"), json!({"connectedAccounts":[],"allActive":true}));
-        assert_eq!(ok(Operation::GetInstanceAuthState, "{}"), json!({"connections":[],"allActive":true}));
+        assert_eq!(ok(ListConnectedAccounts::NAME, "{}"), json!({"connectedAccounts":[],"allActive":true}));
+        assert_eq!(ok(GetInstanceAuthState::NAME, "{}"), json!({"connections":[],"allActive":true}));
         let missing = r#"{"connected_accounts":[{"connected_account_status":"ACTIVE"},{}]}"#;
-        assert_eq!(ok(Operation::ListConnectedAccounts, missing)["allActive"], json!(false));
-        bad(Operation::ListConnectedAccounts, 200, r#"{"connected_accounts":{}}"#);
-        bad(Operation::GetInstanceAuthState, 200, r#"{"connections":[{"authentication_link":5}]}"#);
+        assert_eq!(ok(ListConnectedAccounts::NAME, missing)["allActive"], json!(false));
+        bad(ListConnectedAccounts::NAME, 200, r#"{"connected_accounts":{}}"#);
+        bad(GetInstanceAuthState::NAME, 200, r#"{"connections":[{"authentication_link":5}]}"#);
     }
 
     #[test]
     fn token_responses() {
         let body = r#"{"token":"eyJhbGciOiJSUzI1NiJ9.e30.sig","expires_at":"2026-08-21T11:00:00Z"}"#;
-        for op in [Operation::CreateSessionToken, Operation::CreateConnectionSessionToken] {
+        for op in [CreateSessionToken::NAME, CreateConnectionSessionToken::NAME] {
             assert_eq!(ok(op, body), json!({"token":"eyJhbGciOiJSUzI1NiJ9.e30.sig","expiresAt":"2026-08-21T11:00:00Z"}));
         }
-        assert_eq!(ok(Operation::CreateSessionToken, r#"{"token":"t","expiresAt":{"seconds":1787310000}}"#)["expiresAt"], json!("2026-08-21T11:00:00Z"));
-        assert_eq!(ok(Operation::CreateSessionToken, r#"{"token":"t"}"#)["expiresAt"], json!(""));
+        assert_eq!(ok(CreateSessionToken::NAME, r#"{"token":"t","expiresAt":{"seconds":1787310000}}"#)["expiresAt"], json!("2026-08-21T11:00:00Z"));
+        assert_eq!(ok(CreateSessionToken::NAME, r#"{"token":"t"}"#)["expiresAt"], json!(""));
         for body in [r#"{}"#, r#"{"token":""}"#, r#"{"token":null}"#, r#"{"token":5}"#, r#"{"token":"t","expires_at":5}"#] {
-            bad(Operation::CreateSessionToken, 200, body);
+            bad(CreateSessionToken::NAME, 200, body);
         }
     }
 
     #[test]
     fn delete_responses() {
-        for op in [Operation::DeleteConfig, Operation::DeleteInstance] {
+        for op in [DeleteConfig::NAME, DeleteInstance::NAME] {
             for body in ["", " ", "{}", r#"{"x":1}"#] {
                 assert_eq!(parse_response(op, 200, body).unwrap(), Answer::Nothing);
             }
@@ -1135,7 +1113,7 @@ mod tests {
 
     #[test]
     fn huge_numbers_do_not_break_parsing() {
-        let v = ok(Operation::ListConfigs, r#"{"configs":[],"extra":1e400,"total_size":3}"#);
+        let v = ok(ListConfigs::NAME, r#"{"configs":[],"extra":1e400,"total_size":3}"#);
         assert_eq!(v["totalSize"], json!(3));
     }
 
@@ -1184,7 +1162,7 @@ mod tests {
         assert_eq!(r.body.as_deref(), Some(r#"{"identifier":"u","include_auth_link":true}"#));
         assert_eq!(r.content_type, Some("application/json"));
         assert_eq!(cfg.poll_request(false).body.as_deref(), Some(r#"{"identifier":"u"}"#));
-        assert_eq!(r, build_request(Operation::ListConnectedAccounts, r#"{"configId":"cfg_1","identifier":"u","includeAuthLink":true}"#).unwrap());
+        assert_eq!(r, build_request(ListConnectedAccounts::NAME, r#"{"configId":"cfg_1","identifier":"u","includeAuthLink":true}"#).unwrap());
 
         let out = (inst.answer())(br#"{"connections":[{"connected_account_status":"ACTIVE"}]}"#).unwrap();
         assert!(out.connections().unwrap().iter().all(ConnectionAuthState::is_active));
@@ -1198,7 +1176,7 @@ mod tests {
     #[test]
     fn list_tools_request_and_answer() {
         let r = req(
-            Operation::ListTools,
+            ListTools::NAME,
             json!({"filter":{"provider":"GMAIL","toolName":["a b","c"],"summary":true,"connector":"MY_GMAIL"},"pageSize":0,"pageToken":"t"}),
         );
         assert_eq!(
@@ -1210,17 +1188,17 @@ mod tests {
             "metadata":{"x":1},"tags":["email"],"is_default":true,"updated_at":"2026-01-01T00:00:00Z","extra":[1]}],
             "tool_names":["gmail_search"],"next_page_token":"n","prev_page_token":"","total_size":"7"}"#;
         assert_eq!(
-            ok(Operation::ListTools, body),
+            ok(ListTools::NAME, body),
             json!({"tools":[{"name":"gmail_search","description":"Search","provider":"GMAIL",
                 "inputSchema":{"type":"object","properties":{"q":{"type":"string"}}},
                 "annotations":{"readOnlyHint":true,"title":"Search mail"},"tags":["email"],"isDefault":true,
                 "updatedAt":"2026-01-01T00:00:00Z","id":"tol_1"}],
                 "toolNames":["gmail_search"],"nextPageToken":"n","prevPageToken":"","totalSize":7})
         );
-        let v = ok(Operation::ListTools, r#"{"tools":[{"definition":null}],"toolNames":null}"#);
+        let v = ok(ListTools::NAME, r#"{"tools":[{"definition":null}],"toolNames":null}"#);
         assert_eq!(v["tools"][0]["inputSchema"], Value::Null);
         assert_eq!(v["tools"][0]["annotations"], json!({}));
-        bad(Operation::ListTools, 200, r#"{"tools":[{"definition":{"annotations":{"read_only_hint":"yes"}}}]}"#);
+        bad(ListTools::NAME, 200, r#"{"tools":[{"definition":{"annotations":{"read_only_hint":"yes"}}}]}"#);
     }
 
     #[test]
