@@ -3,17 +3,14 @@
 // account-status control.
 
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { errorInfo, sleep, start } from './helpers.mjs';
+import { beforeEach, describe, test } from 'node:test';
+import { errorInfo, sleep, start, servedEmulator } from './helpers.mjs';
 
 let emulator;
 let client;
 let config;
-before(async () => ({ emulator, client } = await start()));
-after(() => emulator.close());
+servedEmulator((started) => ({ emulator, client } = started));
 beforeEach(async () => {
-  emulator.reset();
-  await client.login();
   config = await client.createConfig({
     name: 'agent',
     connection_tool_mappings: [{ connection_name: 'gmail' }, { connection_name: 'MY_CALENDAR', tools: ['googlecalendar_list_events'] }],

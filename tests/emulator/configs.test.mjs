@@ -2,17 +2,12 @@
 // validation rule of McpConfig / ListMcpConfigsRequest.
 
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { errorInfo, ERROR_INFO, start } from './helpers.mjs';
+import { describe, test } from 'node:test';
+import { errorInfo, ERROR_INFO, servedEmulator } from './helpers.mjs';
 
 let emulator;
 let client;
-before(async () => ({ emulator, client } = await start()));
-after(() => emulator.close());
-beforeEach(async () => {
-  emulator.reset();
-  await client.login();
-});
+servedEmulator((started) => ({ emulator, client } = started));
 
 const CONFIG_ID = /^cfg_\d{18}$/;
 const SERVER_URL = /^http:\/\/127\.0\.0\.1:\d+\/mcp\/v3\/servers\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

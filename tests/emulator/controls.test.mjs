@@ -4,17 +4,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import { startEmulator } from '../../js/emulator/index.mjs';
-import { start } from './helpers.mjs';
+import { start, servedEmulator } from './helpers.mjs';
 
 let emulator;
 let client;
-before(async () => ({ emulator, client } = await start()));
-after(() => emulator.close());
+servedEmulator((started) => ({ emulator, client } = started));
 beforeEach(async () => {
-  emulator.reset();
-  await client.login();
   emulator.clearRequests();
 });
 

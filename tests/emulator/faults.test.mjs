@@ -2,17 +2,12 @@
 // bodies, method filters, counts and ordering, through the handle and over HTTP.
 
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { start } from './helpers.mjs';
+import { describe, test } from 'node:test';
+import { servedEmulator } from './helpers.mjs';
 
 let emulator;
 let client;
-before(async () => ({ emulator, client } = await start()));
-after(() => emulator.close());
-beforeEach(async () => {
-  emulator.reset();
-  await client.login();
-});
+servedEmulator((started) => ({ emulator, client } = started));
 
 const listConfigs = () => client.call('GET', '/api/v1/mcp/configs');
 

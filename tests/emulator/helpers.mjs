@@ -2,6 +2,7 @@
 // the emulator's JWKS with node:crypto only.
 
 import { createPublicKey, verify } from 'node:crypto';
+import { after, before, beforeEach } from 'node:test';
 import { startEmulator } from '../../js/emulator/index.mjs';
 
 export const ERROR_INFO = 'type.googleapis.com/scalekit.v1.errdetails.ErrorInfo';
@@ -10,6 +11,20 @@ export const ERROR_INFO = 'type.googleapis.com/scalekit.v1.errdetails.ErrorInfo'
 export async function start(options = {}) {
   const emulator = await startEmulator({ unref: true, ...options });
   return { emulator, client: new Client(emulator) };
+}
+
+/**
+ * One emulator for the test file, started before its first test (`{emulator, client}` handed to
+ * `ready`) and closed after its last; before each test it is reset and the client logs in again.
+ */
+export function servedEmulator(ready) {
+  let started;
+  before(async () => ready((started = await start())));
+  after(() => started?.emulator.close());
+  beforeEach(async () => {
+    started.emulator.reset();
+    await started.client.login();
+  });
 }
 
 export class Client {

@@ -2,18 +2,15 @@
 // delete, and the auth state with include_auth_links read from the query string.
 
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { errorInfo, start } from './helpers.mjs';
+import { beforeEach, describe, test } from 'node:test';
+import { errorInfo, servedEmulator } from './helpers.mjs';
 
 let emulator;
 let client;
 let mailConfig;
 let chatConfig;
-before(async () => ({ emulator, client } = await start()));
-after(() => emulator.close());
+servedEmulator((started) => ({ emulator, client } = started));
 beforeEach(async () => {
-  emulator.reset();
-  await client.login();
   mailConfig = await client.createConfig({ name: 'mail', connection_tool_mappings: [{ connection_name: 'gmail', tools: ['gmail_fetch_mails'] }, { connection_name: 'notion' }] });
   chatConfig = await client.createConfig({ name: 'chat', connection_tool_mappings: [{ connection_name: 'slack' }] });
 });

@@ -4,17 +4,12 @@
 
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { start } from './helpers.mjs';
+import { describe, test } from 'node:test';
+import { servedEmulator } from './helpers.mjs';
 
 let emulator;
 let client;
-before(async () => ({ emulator, client } = await start()));
-after(() => emulator.close());
-beforeEach(async () => {
-  emulator.reset();
-  await client.login();
-});
+servedEmulator((started) => ({ emulator, client } = started));
 
 /** The server still answers a normal request. */
 async function assertStillServing() {

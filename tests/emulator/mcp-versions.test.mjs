@@ -3,8 +3,8 @@
 // version, naming the served ones, so the client falls back to `initialize`, which still negotiates.
 
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
-import { start } from './helpers.mjs';
+import { beforeEach, describe, test } from 'node:test';
+import { servedEmulator } from './helpers.mjs';
 import { BOTH, LATEST, RawMcp } from './mcp-helpers.mjs';
 
 const SERVED = ['2025-11-25', '2025-06-18', '2025-03-26'];
@@ -15,11 +15,8 @@ let emulator;
 let client;
 let config;
 let instance;
-before(async () => ({ emulator, client } = await start()));
-after(() => emulator.close());
+servedEmulator((started) => ({ emulator, client } = started));
 beforeEach(async () => {
-  emulator.reset();
-  await client.login();
   config = await client.createConfig({ name: 'mail-agent', connection_tool_mappings: [{ connection_name: 'gmail', tools: ['gmail_fetch_mails'] }] });
   const res = await client.call('POST', '/api/v1/mcp/instances', { body: { config_name: 'mail-agent', user_identifier: USER } });
   instance = res.json.instance;

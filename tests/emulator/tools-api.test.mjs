@@ -4,9 +4,9 @@
 // MCP's tools/list shows them.
 
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { before, beforeEach, describe, test } from 'node:test';
 import { startEmulator } from '../../js/emulator/index.mjs';
-import { Client, errorInfo, start } from './helpers.mjs';
+import { Client, errorInfo, start, servedEmulator } from './helpers.mjs';
 import { RawMcp } from './mcp-helpers.mjs';
 
 const CONNECTIONS = ['gmail', 'googlecalendar', 'MY_GMAIL', 'MY_CALENDAR', 'slack', 'github', 'notion', 'acme_mcp'];
@@ -32,12 +32,7 @@ const ORDER_REFUND = {
 
 let emulator;
 let client;
-before(async () => ({ emulator, client } = await start()));
-after(() => emulator.close());
-beforeEach(async () => {
-  emulator.reset();
-  await client.login();
-});
+servedEmulator((started) => ({ emulator, client } = started));
 
 /** GET /api/v1/tools with query parameters (an object, or [name, value] pairs for repeated ones). */
 const list = (query, o = {}) => client.call('GET', '/api/v1/tools', { query, ...o });

@@ -2,28 +2,29 @@
 // each connects its framework through agentSession, lists the config's two tools, calls one, and
 // calls it again after the emulator's clock has passed the session token's expiry (two mints).
 // The MCP SDK, AI SDK and OpenAI Agents recipes use this checkout's dev dependencies; LangChain
-// and Mastra need `npm install` in examples/agents and are skipped without it.
-import { test } from 'node:test';
+// and Mastra, at the versions examples/agents/package.json pins, are installed from the registry
+// into the tool cache the runtime suites use (about 15 s the first time, 230 MB).
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ensureInstalled, exampleManifest } from '../runtimes/tools.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const hook = fileURLToPath(new URL('./agents-recipes-resolve.mjs', import.meta.url));
-const installed = (name) => existsSync(new URL(`../../examples/agents/node_modules/${name}/package.json`, import.meta.url));
+let deps;
 
 const RECIPES = [
   { file: 'mcp-sdk.mjs', title: 'MCP TypeScript SDK', tools: 'gmail_fetch_mails, googlecalendar_list_events' },
   { file: 'ai-sdk.mjs', title: 'Vercel AI SDK', tools: 'gmail_fetch_mails, googlecalendar_list_events' },
   { file: 'openai-agents.mjs', title: 'OpenAI Agents SDK', tools: 'gmail_fetch_mails, googlecalendar_list_events' },
-  { file: 'langchain.mjs', title: 'LangChain.js', tools: 'gmail_fetch_mails, googlecalendar_list_events', needs: '@langchain/mcp-adapters' },
-  { file: 'mastra.mjs', title: 'Mastra', tools: 'scalekit_gmail_fetch_mails, scalekit_googlecalendar_list_events', needs: '@mastra/mcp' },
+  { file: 'langchain.mjs', title: 'LangChain.js', tools: 'gmail_fetch_mails, googlecalendar_list_events' },
+  { file: 'mastra.mjs', title: 'Mastra', tools: 'scalekit_gmail_fetch_mails, scalekit_googlecalendar_list_events' },
 ];
 
 function run(file) {
   return new Promise((resolve) => {
-    const env = { ...process.env };
+    const env = { ...process.env, SCALEKIT_MCP_RECIPE_DEPS: deps };
     for (const v of ['SCALEKIT_ENV_URL', 'SCALEKIT_CLIENT_ID', 'SCALEKIT_CLIENT_SECRET']) delete env[v];
     const child = spawn(process.execPath, ['--import', hook, `examples/agents/${file}`], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -34,9 +35,16 @@ function run(file) {
   });
 }
 
+/** The recipes' dependencies that are not dev dependencies of the package. */
+before(async () => {
+  const manifest = exampleManifest('agents', {});
+  const own = ['@langchain/mcp-adapters', '@langchain/core', '@langchain/langgraph', '@mastra/mcp', '@mastra/core', 'zod'];
+  manifest.dependencies = Object.fromEntries(Object.entries(manifest.dependencies).filter(([name]) => own.includes(name)));
+  ({ dir: deps } = await ensureInstalled('agent-recipes', manifest));
+});
+
 for (const recipe of RECIPES) {
-  const skip = recipe.needs && !installed(recipe.needs) ? `run npm install in examples/agents for ${recipe.needs}` : false;
-  test(`examples/agents/${recipe.file} runs against the emulator and carries on past the token's expiry`, { skip }, async () => {
+  test(`examples/agents/${recipe.file} runs against the emulator and carries on past the token's expiry`, async () => {
     const { code, out } = await run(recipe.file);
     assert.equal(code, 0, out);
     const lines = out.trim().split('\n');

@@ -1,20 +1,15 @@
 // One test per error class, each provoked for real against the emulator, and a check that no
 // error carries the client secret or a token.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 import * as api from 'scalekit-mcp';
-import { startEmulator, clientFor, uniqueName, createMailCalendarConfig } from './helpers.mjs';
+import { clientFor, uniqueName, createMailCalendarConfig, sharedEmulator } from './helpers.mjs';
 
 let emulator;
-before(async () => {
-  emulator = await startEmulator({ port: 0 });
-});
-after(() => emulator?.close());
-beforeEach(() => {
-  emulator.clearFaults();
-  emulator.clearRequests();
+sharedEmulator((e) => {
+  emulator = e;
 });
 
 /** Runs `fn`, expects a rejection of class `Cls`, checks the common fields and returns the error. */

@@ -1,10 +1,28 @@
 // Shared pieces of the package tests: the emulator, a client on it, JWT checks.
 import { createPublicKey, verify } from 'node:crypto';
 import { createServer } from 'node:http';
+import { after, before, beforeEach } from 'node:test';
 import * as api from 'scalekit-mcp';
 import { startEmulator } from '../../js/emulator/index.mjs';
 
 export { startEmulator };
+
+/**
+ * One emulator for the test file: started before its first test (then handed to `ready`), closed
+ * after its last, and its faults and request log cleared before each test.
+ */
+export function sharedEmulator(ready) {
+  let emulator;
+  before(async () => {
+    emulator = await startEmulator({ port: 0 });
+    await ready(emulator);
+  });
+  after(() => emulator?.close());
+  beforeEach(() => {
+    emulator.clearFaults();
+    emulator.clearRequests();
+  });
+}
 
 export function clientFor(api, emulator, options = {}) {
   return new api.ScalekitMcp({

@@ -2,25 +2,20 @@
 // prototypes with toJSON, a wrapped fetch that reads its init late, a token endpoint that drops
 // a socket, long calls waiting for the token, one signal shared by many calls. Nothing breaks the
 // client, nothing is shared between calls, and the errors are the package's own.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import * as api from 'scalekit-mcp';
-import { startEmulator, clientFor, createMailCalendarConfig, uniqueName, failure, rawServer } from './helpers.mjs';
+import { clientFor, createMailCalendarConfig, uniqueName, failure, rawServer, sharedEmulator } from './helpers.mjs';
 
 const { ValidationError, AbortError } = api;
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
 let emulator;
 
-before(async () => {
-  emulator = await startEmulator({ port: 0 });
-});
-after(() => emulator?.close());
-beforeEach(() => {
-  emulator.clearFaults();
-  emulator.clearRequests();
+sharedEmulator((e) => {
+  emulator = e;
 });
 
 const tokenRequests = () => emulator.requests().filter((r) => r.path === '/oauth/token').length;

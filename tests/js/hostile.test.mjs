@@ -2,26 +2,21 @@
 // the field, nothing sent), bad server answers (a typed error, and the client keeps working),
 // path parameters that try to reach other routes, environment URLs, and secrets that must never
 // show up anywhere.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import * as api from 'scalekit-mcp';
-import { startEmulator, clientFor, uniqueName, createMailCalendarConfig } from './helpers.mjs';
+import { clientFor, uniqueName, createMailCalendarConfig, sharedEmulator } from './helpers.mjs';
 
 const { ValidationError, ScalekitError, InvalidResponseError } = api;
 let emulator;
 let mcp;
 let config;
 
-before(async () => {
-  emulator = await startEmulator({ port: 0 });
+sharedEmulator(async (e) => {
+  emulator = e;
   mcp = clientFor(api, emulator);
   config = await createMailCalendarConfig(mcp);
-});
-after(() => emulator?.close());
-beforeEach(() => {
-  emulator.clearFaults();
-  emulator.clearRequests();
 });
 
 const long = (n) => 'a'.repeat(n);

@@ -1,22 +1,17 @@
 // The whole lifecycle on the built package: configs, instances, connected accounts, connection
 // tokens, pagination and waitForAuth, each for success, validation and the server's errors.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as api from 'scalekit-mcp';
-import { startEmulator, clientFor, verifyJwt, uniqueName, createMailCalendarConfig } from './helpers.mjs';
+import { clientFor, verifyJwt, uniqueName, createMailCalendarConfig, sharedEmulator } from './helpers.mjs';
 
 const { ValidationError, NotFoundError, ConflictError, BadRequestError, AbortError, AuthTimeoutError } = api;
 let emulator;
 let mcp;
 
-before(async () => {
-  emulator = await startEmulator({ port: 0 });
+sharedEmulator((e) => {
+  emulator = e;
   mcp = clientFor(api, emulator);
-});
-after(() => emulator?.close());
-beforeEach(() => {
-  emulator.clearFaults();
-  emulator.clearRequests();
 });
 
 async function rejects(promise, Cls, check = () => {}) {

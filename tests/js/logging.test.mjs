@@ -2,22 +2,17 @@
 // Retry-After, a 401 and its new token, a token renewal, a poll, an ensureConfig), the hooks'
 // frozen descriptions of each attempt, a hook that throws, SCALEKIT_MCP_LOG, and no secret, token
 // or instance URL in any line or hook argument, in any encoding.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { inspect } from 'node:util';
 import * as api from 'scalekit-mcp';
-import { startEmulator, uniqueName, createMailCalendarConfig, rawServer } from './helpers.mjs';
+import { uniqueName, createMailCalendarConfig, rawServer, sharedEmulator } from './helpers.mjs';
 
 let emulator;
 
-before(async () => {
-  emulator = await startEmulator({ port: 0 });
-});
-after(() => emulator?.close());
-beforeEach(() => {
-  emulator.clearFaults();
-  emulator.clearRequests();
+sharedEmulator((e) => {
+  emulator = e;
 });
 
 /** A logger that keeps its lines, and hooks that keep their arguments. */

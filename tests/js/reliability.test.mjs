@@ -1,23 +1,18 @@
 // Production behaviour against the emulator's fault controls: retries, Retry-After, timeouts,
 // cancellation, the access token's life, and many concurrent calls on one client.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import * as api from 'scalekit-mcp';
-import { startEmulator, clientFor, uniqueName, createMailCalendarConfig, rawServer } from './helpers.mjs';
+import { clientFor, uniqueName, createMailCalendarConfig, rawServer, sharedEmulator } from './helpers.mjs';
 
 const { InternalServerError, RateLimitError, ConnectionError, TimeoutError, AbortError, AuthenticationError } = api;
 let emulator;
 
-before(async () => {
-  emulator = await startEmulator({ port: 0 });
-});
-after(() => emulator?.close());
-beforeEach(() => {
-  emulator.clearFaults();
-  emulator.clearRequests();
+sharedEmulator((e) => {
+  emulator = e;
 });
 
 const apiRequests = (prefix = '/api/') => emulator.requests().filter((r) => r.path.startsWith(prefix));

@@ -1,23 +1,18 @@
 // Choosing tools and keeping configs in code: listTools and its iterator over the tools API,
 // mapping checks against the catalogue, and ensureConfig's created / updated / unchanged, under
 // concurrency and with dryRun, against the emulator.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as api from 'scalekit-mcp';
-import { startEmulator, clientFor, uniqueName, failure } from './helpers.mjs';
+import { startEmulator, clientFor, uniqueName, failure, sharedEmulator } from './helpers.mjs';
 
 const { ValidationError, NotFoundError } = api;
 let emulator;
 let mcp;
 
-before(async () => {
-  emulator = await startEmulator({ port: 0 });
+sharedEmulator((e) => {
+  emulator = e;
   mcp = clientFor(api, emulator);
-});
-after(() => emulator?.close());
-beforeEach(() => {
-  emulator.clearFaults();
-  emulator.clearRequests();
 });
 
 const toolRequests = () => emulator.requests().filter((r) => r.path === '/api/v1/tools');
