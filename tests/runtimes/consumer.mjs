@@ -133,3 +133,14 @@ export function copyIntoConsumer(consumerDir, entries) {
     cpSync(join(root, from), join(consumerDir, to), { recursive: true, filter: (src) => !src.split(/[\\/]/).includes('node_modules') });
   }
 }
+
+/** Fails a step of a suite whose earlier steps did not get as far as it needs. */
+export function need(value, what) {
+  if (!value) throw new Error(`not run: ${what} failed earlier`);
+  return value;
+}
+
+/** One `# timings:` line of how long a suite's steps took, for the test log. */
+export function printTimings(timings) {
+  console.log(`# timings: ${Object.entries(timings).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
+}

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startEmulator } from '../../js/emulator/index.mjs';
-import { prepareConsumer, run, freePort } from './consumer.mjs';
+import { prepareConsumer, run, freePort, need, printTimings } from './consumer.mjs';
 import { verifyJwt } from './checks.mjs';
 import { NEXT_VERSIONS, REACT_VERSION, ensureInstalled, exampleManifest, exampleRanges, prepareExample, startServer, tally } from './tools.mjs';
 
@@ -34,14 +34,8 @@ before(async () => {
 
 after(async () => {
   await emulator?.close();
-  console.log(`# timings: ${Object.entries(timings).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
+  printTimings(timings);
 });
-
-/** Fails a step whose earlier steps did not get as far as it needs. */
-function need(value, what) {
-  if (!value) assert.fail(`not run: ${what} failed earlier`);
-  return value;
-}
 
 /** An MCP client that connects to `url` with the session token and lists and calls the tools. */
 async function mcpAccepts(url, token, user) {

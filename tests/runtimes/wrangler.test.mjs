@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startEmulator } from '../../js/emulator/index.mjs';
-import { prepareConsumer, freePort } from './consumer.mjs';
+import { prepareConsumer, freePort, need, printTimings } from './consumer.mjs';
 import { verifyJwt } from './checks.mjs';
 import { WRANGLERS, ensureInstalled, ensureNode, exampleManifest, exampleRanges, prepareExample, startServer, tally } from './tools.mjs';
 
@@ -36,13 +36,8 @@ before(async () => {
 
 after(async () => {
   await emulator?.close();
-  console.log(`# timings: ${Object.entries(timings).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
+  printTimings(timings);
 });
-
-function need(value, what) {
-  if (!value) assert.fail(`not run: ${what} failed earlier`);
-  return value;
-}
 
 function authorize(identifier) {
   for (const connectionName of ['MY_GMAIL', 'MY_CALENDAR']) emulator.setAccountStatus({ connectionName, identifier, status: 'ACTIVE' });
