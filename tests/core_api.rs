@@ -8,7 +8,7 @@ use scalekit_mcp::core::error::{ErrorDetail, ErrorKind, SdkError};
 use scalekit_mcp::core::ops::{operation, Answer, HttpRequest, Spec, WaitTarget};
 use scalekit_mcp::core::policy::{
     auth_poll_delay_ms, backoff_ms, classify_failure, parse_retry_after, retry_delay_ms, should_retry, Decision, Outcome, Retries,
-    TokenCache, AUTH_POLL_CAP_MS, AUTH_POLL_DEFAULT_MS, AUTH_POLL_MIN_MS, BACKOFF_BASE_MS, BACKOFF_CAP_MS, RETRY_AFTER_CAP_MS,
+    Bearer, TokenCache, AUTH_POLL_CAP_MS, AUTH_POLL_DEFAULT_MS, AUTH_POLL_MIN_MS, BACKOFF_BASE_MS, BACKOFF_CAP_MS, RETRY_AFTER_CAP_MS,
 };
 use scalekit_mcp::core::redact::Redactor;
 use serde_json::{json, Value};
@@ -22,16 +22,16 @@ fn signatures() {
     let _: fn(SdkError, u16) -> SdkError = SdkError::with_status;
     let _: fn(&str) -> Option<&'static Spec> = operation;
     let _: fn(Value) -> Result<WaitTarget, SdkError> = WaitTarget::read;
-    let _: fn(&WaitTarget, bool) -> HttpRequest = WaitTarget::poll_request;
-    let _: fn(&WaitTarget) -> fn(&[u8]) -> Result<Answer, SdkError> = WaitTarget::answer;
+    let _: fn(&WaitTarget, bool) -> (Spec, HttpRequest) = WaitTarget::poll;
     let _: fn(Value) -> Result<ClientOptions, SdkError> = parse_client_options;
     let _: fn(&ClientOptions) -> HttpRequest = token_request;
     let _: fn(&Redactor, u16, &[u8]) -> Result<TokenGrant, SdkError> = parse_token_response;
     let _: fn(&[&str]) -> Redactor = Redactor::new;
     let _: fn(&Redactor, &str) -> String = Redactor::clean;
     let _: fn() -> TokenCache = TokenCache::new;
-    let _: fn(&mut TokenCache, &TokenGrant, f64) = TokenCache::store;
-    let _: fn(&mut TokenCache) = TokenCache::clear;
+    let _: fn(&mut TokenCache, &TokenGrant, f64) -> Bearer = TokenCache::store;
+    let _: fn(&TokenCache, f64) -> Option<&Bearer> = TokenCache::bearer;
+    let _: fn(&mut TokenCache, u64) = TokenCache::forget;
     let _: fn(Option<&str>) -> Outcome = classify_failure;
     let _: fn(bool, &Outcome, u32, u32) -> bool = should_retry;
     let _: fn(bool, u32, bool) -> Retries = Retries::new;
@@ -68,8 +68,9 @@ fn a_call_step_by_step() {
     let mut cache = TokenCache::new();
     let now = 1_000_000.0;
     let grant = parse_token_response(&opts.redactor(None), 200, br#"{"access_token":"tok","expires_in":18446744064486179580}"#).unwrap();
-    cache.store(&grant, now);
+    let bearer = cache.store(&grant, now);
     assert_eq!(cache.get(now + 1000.0), Some("tok"));
+    assert_eq!(&*bearer.authorization, "Bearer tok");
 
     let spec = operation("getConfig").unwrap();
     let req = (spec.build)(json!({"configId":"cfg_1"})).unwrap();
@@ -92,9 +93,9 @@ fn a_call_step_by_step() {
 
     // waitForAuth.
     let target = WaitTarget::read(json!({"configId":"cfg_1","identifier":"u"})).unwrap();
-    let poll = target.poll_request(true);
+    let (spec, poll) = target.poll(true);
     assert_eq!(poll.path_and_query, "/api/v1/mcp/configs/cfg_1/connected_accounts");
-    let state = (target.answer())(br#"{"connected_accounts":[{"connected_account_status":"ACTIVE"}]}"#).unwrap();
+    let state = (spec.answer)(br#"{"connected_accounts":[{"connected_account_status":"ACTIVE"}]}"#).unwrap();
     assert!(state.connections().unwrap().iter().all(|c| c.is_active()));
     assert_eq!(auth_poll_delay_ms(None, 0), AUTH_POLL_DEFAULT_MS);
 

@@ -547,14 +547,15 @@ fn wait_target_and_polls_never_panic() {
         let Ok(value) = serde_json::from_str::<Value>(&input) else { continue };
         match no_panic("WaitTarget::read", &input, || WaitTarget::read(value)) {
             Ok(t) => {
-                let r = t.poll_request(rng.chance(50));
+                let (spec, r) = t.poll(rng.chance(50));
                 let op = match t {
                     WaitTarget::Instance { .. } => GetInstanceAuthState::NAME,
                     WaitTarget::Config { .. } => ListConnectedAccounts::NAME,
                 };
+                assert_eq!(spec.name, op);
                 check_request(op, &r);
                 let body = random_text(&mut rng, &bodies);
-                match no_panic("a poll's answer", &body, || (t.answer())(body.as_bytes())) {
+                match no_panic("a poll's answer", &body, || (spec.answer)(body.as_bytes())) {
                     Ok(out) => {
                         let _ = all_active(&out);
                     }

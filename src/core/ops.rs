@@ -235,15 +235,14 @@ fn all_active(connections: &[ConnectionAuthState]) -> bool {
     connections.iter().all(ConnectionAuthState::is_active)
 }
 
-/// `GET /api/v1/mcp/<collection>` with its filters, search and page (0 as the server's size).
-fn list_request(collection: &str, filters: &[(&str, Option<String>)], search: &Option<String>, page_size: Option<u32>, page_token: &Option<String>) -> HttpRequest {
+/// `GET path` with a list's filters (those not given left out), then its page: `page_size` (0
+/// leaves it to the server) and `page_token`.
+fn list_request<'a>(path: String, filters: impl IntoIterator<Item = (&'a str, Option<&'a str>)>, page_size: Option<u32>, page_token: Option<&'a str>) -> HttpRequest {
     let page_size = page_size.filter(|n| *n > 0).map(|n| n.to_string());
-    let pairs = filters
-        .iter()
-        .map(|(k, v)| (*k, v.as_deref()))
-        .chain([("search", search.as_deref()), ("page_size", page_size.as_deref()), ("page_token", page_token.as_deref())])
-        .map(|(k, v)| (k, v.unwrap_or_default()));
-    HttpRequest::get(with_query(format!("{API}/{collection}"), pairs))
+    let mut pairs: Vec<(&str, &str)> = filters.into_iter().map(|(k, v)| (k, v.unwrap_or_default())).collect();
+    pairs.push(("page_size", page_size.as_deref().unwrap_or_default()));
+    pairs.push(("page_token", page_token.unwrap_or_default()));
+    HttpRequest::get(with_query(path, pairs))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -269,9 +268,16 @@ impl Operation for ListConfigs {
     const NAME: &'static str = "listConfigs";
     type Input = ListConfigsInput;
     fn request(i: &ListConfigsInput) -> HttpRequest {
-        let f = i.filter.clone().unwrap_or_default();
-        let filters = [("filter.id", f.id), ("filter.name", f.name), ("filter.provider", f.provider), ("filter.mcp_server_url", f.mcp_server_url)];
-        list_request("configs", &filters, &i.search, i.page_size, &i.page_token)
+        let none = ConfigFilter::default();
+        let f = i.filter.as_ref().unwrap_or(&none);
+        let filters = [
+            ("filter.id", f.id.as_deref()),
+            ("filter.name", f.name.as_deref()),
+            ("filter.provider", f.provider.as_deref()),
+            ("filter.mcp_server_url", f.mcp_server_url.as_deref()),
+            ("search", i.search.as_deref()),
+        ];
+        list_request(format!("{API}/configs"), filters, i.page_size, i.page_token.as_deref())
     }
     fn answer(body: &[u8]) -> Result<Answer, SdkError> {
         decode(body).map(Answer::Configs)
@@ -371,10 +377,16 @@ impl Operation for ListInstances {
     const NAME: &'static str = "listInstances";
     type Input = ListInstancesInput;
     fn request(i: &ListInstancesInput) -> HttpRequest {
-        let f = i.filter.clone().unwrap_or_default();
-        let filters =
-            [("filter.id", f.id), ("filter.name", f.name), ("filter.config_name", f.config_name), ("filter.user_identifier", f.user_identifier)];
-        list_request("instances", &filters, &i.search, i.page_size, &i.page_token)
+        let none = InstanceFilter::default();
+        let f = i.filter.as_ref().unwrap_or(&none);
+        let filters = [
+            ("filter.id", f.id.as_deref()),
+            ("filter.name", f.name.as_deref()),
+            ("filter.config_name", f.config_name.as_deref()),
+            ("filter.user_identifier", f.user_identifier.as_deref()),
+            ("search", i.search.as_deref()),
+        ];
+        list_request(format!("{API}/instances"), filters, i.page_size, i.page_token.as_deref())
     }
     fn answer(body: &[u8]) -> Result<Answer, SdkError> {
         decode(body).map(Answer::Instances)
@@ -457,29 +469,20 @@ impl Operation for ListTools {
     const NAME: &'static str = "listTools";
     type Input = ListToolsInput;
     fn request(i: &ListToolsInput) -> HttpRequest {
-        let f = i.filter.clone().unwrap_or_default();
-        let summary = match f.summary {
-            Some(true) => "true",
-            Some(false) => "false",
-            None => "",
-        };
-        let page_size = i.page_size.filter(|n| *n > 0).map(|n| n.to_string()).unwrap_or_default();
-        let mut pairs: Vec<(&str, &str)> = vec![
-            ("filter.summary", summary),
-            ("filter.provider", f.provider.as_deref().unwrap_or_default()),
-            ("filter.identifier", f.identifier.as_deref().unwrap_or_default()),
-            ("filter.query", f.query.as_deref().unwrap_or_default()),
-            ("filter.connector", f.connector.as_deref().unwrap_or_default()),
-            ("filter.organization_id", f.organization_id.as_deref().unwrap_or_default()),
-            ("filter.user_id", f.user_id.as_deref().unwrap_or_default()),
-            ("filter.connected_account_id", f.connected_account_id.as_deref().unwrap_or_default()),
+        let none = ToolFilter::default();
+        let f = i.filter.as_ref().unwrap_or(&none);
+        let filters = [
+            ("filter.summary", f.summary.map(|s| if s { "true" } else { "false" })),
+            ("filter.provider", f.provider.as_deref()),
+            ("filter.identifier", f.identifier.as_deref()),
+            ("filter.query", f.query.as_deref()),
+            ("filter.connector", f.connector.as_deref()),
+            ("filter.organization_id", f.organization_id.as_deref()),
+            ("filter.user_id", f.user_id.as_deref()),
+            ("filter.connected_account_id", f.connected_account_id.as_deref()),
         ];
-        for name in f.tool_name.iter().flatten() {
-            pairs.push(("filter.tool_name", name));
-        }
-        pairs.push(("page_size", &page_size));
-        pairs.push(("page_token", i.page_token.as_deref().unwrap_or_default()));
-        HttpRequest::get(with_query("/api/v1/tools".to_owned(), pairs))
+        let tool_names = f.tool_name.iter().flatten().map(|name| ("filter.tool_name", Some(name.as_str())));
+        list_request("/api/v1/tools".to_owned(), filters.into_iter().chain(tool_names), i.page_size, i.page_token.as_deref())
     }
     fn answer(body: &[u8]) -> Result<Answer, SdkError> {
         let a: ToolsAnswer = decode(body)?;
@@ -518,34 +521,19 @@ impl WaitTarget {
         })
     }
 
-    /// The operation each poll performs.
-    pub fn operation(&self) -> &'static str {
+    /// The operation each poll performs, and its request, asking for authentication links when
+    /// `include_links`.
+    pub fn poll(&self, include_links: bool) -> (Spec, HttpRequest) {
         match self {
-            WaitTarget::Instance { .. } => GetInstanceAuthState::NAME,
-            WaitTarget::Config { .. } => ListConnectedAccounts::NAME,
-        }
-    }
-
-    /// How each poll's answer is read.
-    pub fn answer(&self) -> fn(&[u8]) -> Result<Answer, SdkError> {
-        match self {
-            WaitTarget::Instance { .. } => GetInstanceAuthState::answer,
-            WaitTarget::Config { .. } => ListConnectedAccounts::answer,
-        }
-    }
-
-    /// The request of one poll, asking for authentication links when `include_links`.
-    pub fn poll_request(&self, include_links: bool) -> HttpRequest {
-        match self {
-            WaitTarget::Instance { instance_id } => GetInstanceAuthState::request(&GetInstanceAuthStateInput {
-                instance_id: instance_id.clone(),
-                include_auth_links: Some(include_links),
-            }),
-            WaitTarget::Config { config_id, identifier } => ListConnectedAccounts::request(&ListConnectedAccountsInput {
-                config_id: config_id.clone(),
-                identifier: identifier.clone(),
-                include_auth_link: include_links.then_some(true),
-            }),
+            WaitTarget::Instance { instance_id } => {
+                let input = GetInstanceAuthStateInput { instance_id: instance_id.clone(), include_auth_links: Some(include_links) };
+                (spec::<GetInstanceAuthState>(), GetInstanceAuthState::request(&input))
+            }
+            WaitTarget::Config { config_id, identifier } => {
+                let input =
+                    ListConnectedAccountsInput { config_id: config_id.clone(), identifier: identifier.clone(), include_auth_link: include_links.then_some(true) };
+                (spec::<ListConnectedAccounts>(), ListConnectedAccounts::request(&input))
+            }
         }
     }
 }
@@ -1150,27 +1138,27 @@ mod tests {
     #[test]
     fn poll_requests_and_responses() {
         let inst = WaitTarget::Instance { instance_id: "inst/1".into() };
-        let r = inst.poll_request(true);
+        let r = inst.poll(true).1;
         assert_eq!(
             (r.method, r.path_and_query.as_str(), r.body),
             ("POST", "/api/v1/mcp/instances/inst%2F1:get_auth_state?include_auth_links=true", None)
         );
-        assert_eq!(inst.poll_request(false).path_and_query, "/api/v1/mcp/instances/inst%2F1:get_auth_state");
+        assert_eq!(inst.poll(false).1.path_and_query, "/api/v1/mcp/instances/inst%2F1:get_auth_state");
         let cfg = WaitTarget::Config { config_id: "cfg_1".into(), identifier: "u".into() };
-        let r = cfg.poll_request(true);
+        let r = cfg.poll(true).1;
         assert_eq!((r.method, r.path_and_query.as_str()), ("POST", "/api/v1/mcp/configs/cfg_1/connected_accounts"));
         assert_eq!(r.body.as_deref(), Some(r#"{"identifier":"u","include_auth_link":true}"#));
         assert_eq!(r.content_type, Some("application/json"));
-        assert_eq!(cfg.poll_request(false).body.as_deref(), Some(r#"{"identifier":"u"}"#));
+        assert_eq!(cfg.poll(false).1.body.as_deref(), Some(r#"{"identifier":"u"}"#));
         assert_eq!(r, build_request(ListConnectedAccounts::NAME, r#"{"configId":"cfg_1","identifier":"u","includeAuthLink":true}"#).unwrap());
 
-        let out = (inst.answer())(br#"{"connections":[{"connected_account_status":"ACTIVE"}]}"#).unwrap();
+        let out = (inst.poll(false).0.answer)(br#"{"connections":[{"connected_account_status":"ACTIVE"}]}"#).unwrap();
         assert!(out.connections().unwrap().iter().all(ConnectionAuthState::is_active));
         assert!(matches!(out, Answer::AuthState(InstanceAuthState { all_active: true, .. })));
-        let out = (cfg.answer())(br#"{"connected_accounts":[{"connected_account_status":"PENDING_AUTH"}]}"#).unwrap();
+        let out = (cfg.poll(false).0.answer)(br#"{"connected_accounts":[{"connected_account_status":"PENDING_AUTH"}]}"#).unwrap();
         assert!(matches!(out, Answer::Accounts(ConnectedAccounts { all_active: false, .. })));
         assert!(serde_json::to_string(&out).unwrap().starts_with(r#"{"connectedAccounts":"#));
-        assert!((inst.answer())(b"garbage").is_err());
+        assert!((inst.poll(false).0.answer)(b"garbage").is_err());
     }
 
     #[test]

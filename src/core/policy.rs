@@ -3,6 +3,7 @@
 //! `waitForAuth` poll intervals. Time is always passed in (`now_ms`, milliseconds since the
 //! epoch) and randomness too (`random01`), so all of it is testable without JavaScript.
 
+use std::rc::Rc;
 use std::time::UNIX_EPOCH;
 
 use super::auth::TokenGrant;
@@ -15,15 +16,40 @@ pub const MAX_TOKEN_LIFETIME_SECS: f64 = 86_400.0;
 /// Largest margin kept before a token's expiry.
 pub const MAX_TOKEN_SKEW_SECS: f64 = 60.0;
 
+/// An access token as a call sends it: its `Authorization` value, and its number, which tells
+/// it from a newer one (after a 401 with it, only this one is forgotten).
+#[derive(Clone, PartialEq)]
+pub struct Bearer {
+    pub authorization: Rc<str>,
+    pub generation: u64,
+}
+
+/// Never shows the token.
+impl std::fmt::Debug for Bearer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bearer").field("generation", &self.generation).finish_non_exhaustive()
+    }
+}
+
+impl Bearer {
+    /// The token itself.
+    pub fn token(&self) -> &str {
+        self.authorization.strip_prefix(BEARER).unwrap_or_default()
+    }
+}
+
+const BEARER: &str = "Bearer ";
+
 /// The cached access token and when to fetch a new one.
 ///
 /// A token is used until `refresh_at = stored_at + lifetime - skew`, where `lifetime` is
 /// `expires_in` clamped to at most 24 h (5 minutes when missing or not positive), and `skew` is
 /// a tenth of the lifetime but at most 60 s. So a one-hour token is refreshed after 59 minutes,
-/// a 5-minute token after 4.5 minutes.
+/// a 5-minute token after 4.5 minutes. Each stored token gets the next number.
 #[derive(Clone, Default)]
 pub struct TokenCache {
-    entry: Option<(String, f64)>,
+    entry: Option<(Bearer, f64)>,
+    generation: u64,
 }
 
 /// Never shows the token.
@@ -35,39 +61,42 @@ impl std::fmt::Debug for TokenCache {
 
 impl TokenCache {
     pub fn new() -> Self {
-        TokenCache { entry: None }
+        TokenCache::default()
     }
 
-    /// The token, if there is one and `now_ms` is before its refresh time.
-    pub fn get(&self, now_ms: f64) -> Option<&str> {
+    /// The token to send, if there is one and `now_ms` is before its refresh time.
+    pub fn bearer(&self, now_ms: f64) -> Option<&Bearer> {
         match &self.entry {
-            Some((token, refresh_at)) if now_ms < *refresh_at => Some(token),
+            Some((bearer, refresh_at)) if now_ms < *refresh_at => Some(bearer),
             _ => None,
         }
     }
 
-    /// The token held, fresh or not (to keep it out of error messages).
-    pub fn token(&self) -> Option<&str> {
-        self.entry.as_ref().map(|(t, _)| t.as_str())
+    /// The token, if there is one and `now_ms` is before its refresh time.
+    pub fn get(&self, now_ms: f64) -> Option<&str> {
+        self.bearer(now_ms).map(Bearer::token)
     }
 
-    /// Keeps the token of `grant`, obtained at `now_ms`.
-    pub fn store(&mut self, grant: &TokenGrant, now_ms: f64) {
+    /// The token held, fresh or not (to keep it out of error messages).
+    pub fn token(&self) -> Option<&str> {
+        self.entry.as_ref().map(|(b, _)| b.token())
+    }
+
+    /// Keeps the token of `grant`, obtained at `now_ms`, under the next number.
+    pub fn store(&mut self, grant: &TokenGrant, now_ms: f64) -> Bearer {
         let lifetime = token_lifetime_secs(grant.expires_in_secs);
         let skew = (lifetime / 10.0).min(MAX_TOKEN_SKEW_SECS);
         let refresh_at = now_ms + (lifetime - skew) * 1000.0;
-        self.entry = Some((grant.access_token.clone(), refresh_at));
+        self.generation += 1;
+        let bearer = Bearer { authorization: Rc::from(format!("{BEARER}{}", grant.access_token)), generation: self.generation };
+        self.entry = Some((bearer.clone(), refresh_at));
+        bearer
     }
 
-    /// Forgets the token.
-    pub fn clear(&mut self) {
-        self.entry = None;
-    }
-
-    /// Forgets the token if it is `token`: after a 401 with that token, without dropping a
-    /// newer one that a concurrent call fetched meanwhile.
-    pub fn clear_if(&mut self, token: &str) {
-        if self.entry.as_ref().is_some_and(|(t, _)| t == token) {
+    /// Forgets the token numbered `generation` (after a 401 with it, or when it could not be
+    /// sent), without dropping a newer one that a concurrent call fetched meanwhile.
+    pub fn forget(&mut self, generation: u64) {
+        if self.entry.as_ref().is_some_and(|(b, _)| b.generation == generation) {
             self.entry = None;
         }
     }
@@ -295,18 +324,17 @@ mod tests {
     }
 
     #[test]
-    fn token_cache_clear() {
+    fn token_cache_forget() {
         let mut c = TokenCache::new();
-        c.store(&grant("a", Some(3600.0)), 0.0);
-        c.clear_if("b");
+        let first = c.store(&grant("a", Some(3600.0)), 0.0);
+        let second = c.store(&grant("a", Some(3600.0)), 0.0);
+        c.forget(first.generation);
         assert_eq!(c.get(1.0).map(str::to_owned).as_deref(), Some("a"));
-        c.clear_if("a");
+        c.forget(second.generation);
         assert_eq!(c.get(1.0), None);
-        c.store(&grant("a", Some(3600.0)), 0.0);
-        c.clear();
-        assert_eq!(c.get(1.0), None);
-        c.store(&grant("secret-token", Some(3600.0)), 0.0);
+        let bearer = c.store(&grant("secret-token", Some(3600.0)), 0.0);
         assert!(!format!("{c:?}").contains("secret-token"));
+        assert!(!format!("{bearer:?}").contains("secret-token"));
     }
 
     #[test]

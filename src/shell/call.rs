@@ -22,17 +22,10 @@ use crate::core::auth::{parse_token_response, token_request, ClientOptions};
 use crate::core::error::{code, ErrorKind, SdkError};
 use crate::core::configs::ConnectionTools;
 use crate::core::events::{event_url, oddities, Event, EventError, Next};
-use crate::core::ops::{Answer, HttpRequest, Operation};
-use crate::core::policy::{parse_retry_after, Decision, Outcome, Retries, TokenCache};
+use crate::core::ops::{Answer, HttpRequest, Operation, Spec};
+use crate::core::policy::{parse_retry_after, Bearer, Decision, Outcome, Retries, TokenCache};
 use crate::core::redact::Redactor;
 use web_sys::AbortSignal;
-
-/// An access token ready to send, and its number, to tell it from a newer one after a 401.
-#[derive(Clone)]
-struct Bearer {
-    header: Rc<str>,
-    generation: u64,
-}
 
 /// The token request in flight: its result once it has one, the calls waiting for it, and its
 /// deadline, which each call that joins moves to its own when that is later.
@@ -50,8 +43,6 @@ struct Flight {
 
 struct TokenState {
     cache: TokenCache,
-    bearer: Option<Bearer>,
-    generation: u64,
     flight: Option<Flight>,
 }
 
@@ -78,6 +69,11 @@ pub(crate) struct Work {
 }
 
 impl Work {
+    /// The operation of `spec`, making `request`.
+    pub(crate) fn new(spec: &Spec, request: HttpRequest) -> Work {
+        Work { operation: spec.name, request, retry_safe: spec.retry_safe, answer: spec.answer }
+    }
+
     /// Operation `O` with `input` (already checked).
     pub(crate) fn of<O: Operation>(input: &O::Input) -> Work {
         Work { operation: O::NAME, request: O::request(input), retry_safe: O::RETRY_SAFE, answer: O::answer }
@@ -104,7 +100,7 @@ impl Stopped {
 
 impl Client {
     pub(crate) fn new(opts: ClientOptions, observer: Option<Function>) -> Client {
-        let state = TokenState { cache: TokenCache::new(), bearer: None, generation: 0, flight: None };
+        let state = TokenState { cache: TokenCache::new(), flight: None };
         Client { opts, state: RefCell::new(state), tools: RefCell::new(Vec::new()), observer, calls: Cell::new(0) }
     }
 
@@ -138,10 +134,8 @@ impl Client {
     async fn bearer(self: &Rc<Self>, stop: &mut Stop) -> Result<Result<Bearer, SdkError>, Stopped> {
         let (result, done) = {
             let mut st = self.state.borrow_mut();
-            if st.cache.get(now_ms()).is_some() {
-                if let Some(b) = &st.bearer {
-                    return Ok(Ok(b.clone()));
-                }
+            if let Some(b) = st.cache.bearer(now_ms()) {
+                return Ok(Ok(b.clone()));
             }
             let flight = st.flight.get_or_insert_with(|| start_token_request(self.clone()));
             flight.deadline.set(flight.deadline.get().max(stop.deadline()));
@@ -159,11 +153,7 @@ impl Client {
     /// Forgets the token numbered `generation` (after a 401 with it, or when it could not be
     /// sent), unless a newer one replaced it meanwhile.
     fn forget(&self, generation: u64) {
-        let mut st = self.state.borrow_mut();
-        if st.bearer.as_ref().is_some_and(|b| b.generation == generation) {
-            st.cache.clear();
-            st.bearer = None;
-        }
+        self.state.borrow_mut().cache.forget(generation);
     }
 
     /// The error for a connection failure with `detail` (the system error code or a message).
@@ -237,13 +227,7 @@ fn start_token_request(client: Rc<Client>) -> Flight {
         };
         let mut st = client.state.borrow_mut();
         st.flight = None;
-        let outcome = outcome.map(|grant| {
-            st.cache.store(&grant, now_ms());
-            st.generation += 1;
-            let bearer = Bearer { header: Rc::from(format!("Bearer {}", grant.access_token)), generation: st.generation };
-            st.bearer = Some(bearer.clone());
-            bearer
-        });
+        let outcome = outcome.map(|grant| st.cache.store(&grant, now_ms()));
         drop(st);
         *result.borrow_mut() = Some(outcome);
         // Calls that gave up meanwhile left their promise behind: resolving it is harmless.
@@ -268,75 +252,35 @@ async fn until_deadline(deadline: Rc<Cell<f64>>) {
 async fn token_attempts(client: &Client) -> Result<crate::core::auth::TokenGrant, SdkError> {
     let req = token_request(&client.opts);
     let url = req.url(&client.opts.env_url);
+    // It ends when its flight's deadline passes, which is not this loop's to watch.
     let mut stop = Stop::new(f64::INFINITY, None);
     let mut retries = Retries::new(true, client.opts.retries(), false);
-    let call = client.next_call();
-    let mut number = 0;
+    let mut log = Attempts::new(client, TOKEN, &req);
     loop {
-        number += 1;
-        let shown = || event_url(&client.opts.env_url, &req.path_and_query);
-        client.emit(|| Event::Request { operation: TOKEN, method: req.method, url: shown(), call, attempt: number });
-        let started = now_ms();
-        let ended = |status: Option<u16>, error: Option<&SdkError>, next: Next, wait_ms: Option<f64>| Event::Response {
-            operation: TOKEN,
-            method: req.method,
-            url: shown(),
-            call,
-            attempt: number,
-            status,
-            duration_ms: now_ms() - started,
-            trace_id: error.and_then(|e| e.trace_id.clone()),
-            error: error.map(EventError::from),
-            next,
-            wait_ms,
-            retry_after_ms: error.and_then(|e| e.retry_after_ms),
-        };
-        let result = attempt(&req, &url, None, &mut stop).await;
-        let status = match &result {
-            Ok(Attempt::Answered(a)) => Some(a.status),
-            Ok(Attempt::TooLarge { status, .. }) => Some(*status),
-            _ => None,
-        };
-        let (error, outcome) = match result {
-            Ok(Attempt::Answered(a)) if (200..300).contains(&a.status) => {
-                let grant = parse_token_response(&client.redactor(), a.status, &a.body).map_err(|e| with_trace(e, a.trace_id));
-                client.emit(|| ended(status, grant.as_ref().err(), Next::Done, None));
-                return grant;
-            }
-            Ok(Attempt::Answered(a)) if a.status == 0 || (300..400).contains(&a.status) => {
-                let e = client.http_error(&a);
-                client.emit(|| ended(status, Some(&e), Next::Done, None));
-                return Err(e);
-            }
+        let started = log.next();
+        let step = match attempt(&req, &url, None, &mut stop).await {
+            Err(s) => Step::Fatal(s.error(client.opts.timeout()), None),
+            Ok(Attempt::Answered(a)) if (200..300).contains(&a.status) => match parse_token_response(&client.redactor(), a.status, &a.body) {
+                // Events give no trace id for a token granted.
+                Ok(grant) => Step::Done(grant, a.status, None),
+                Err(e) => Step::Fatal(with_trace(e, a.trace_id), Some(a.status)),
+            },
+            Ok(Attempt::Answered(a)) if a.status == 0 || (300..400).contains(&a.status) => Step::Fatal(client.http_error(&a), Some(a.status)),
             Ok(Attempt::Answered(a)) => {
-                let mut e = parse_token_response(&client.redactor(), a.status, &a.body).err().unwrap_or_else(|| client.http_error(&a));
-                e.trace_id = e.trace_id.or(a.trace_id);
+                let mut e = match parse_token_response(&client.redactor(), a.status, &a.body) {
+                    Err(e) => with_trace(e, a.trace_id),
+                    // Not for a status outside 2xx.
+                    Ok(_) => client.http_error(&a),
+                };
                 e.retry_after_ms = a.retry_after.as_deref().and_then(|v| parse_retry_after(v, now_ms()));
-                (e, Outcome::Status(a.status))
+                Step::Retryable(e, Outcome::Status(a.status), Some(a.status))
             }
-            Ok(Attempt::Failed { outcome, detail }) => (client.connection_error(detail.as_deref()), outcome),
-            Ok(Attempt::TooLarge { status, trace_id }) => {
-                let e = with_trace(too_large(status), trace_id);
-                client.emit(|| ended(Some(status), Some(&e), Next::Done, None));
-                return Err(e);
-            }
-            Ok(Attempt::Unusable { detail, .. }) => {
-                let e = client.connection_error(detail.as_deref());
-                client.emit(|| ended(None, Some(&e), Next::Done, None));
-                return Err(e);
-            }
-            // Cannot happen: this stop has no deadline and no signal.
-            Err(s) => return Err(s.error(0.0)),
+            Ok(Attempt::Failed { outcome, detail }) => Step::Retryable(client.connection_error(detail.as_deref()), outcome, None),
+            Ok(Attempt::TooLarge { status, trace_id }) => Step::Fatal(with_trace(too_large(status), trace_id), Some(status)),
+            Ok(Attempt::Unusable { detail, .. }) => Step::Fatal(client.connection_error(detail.as_deref()), None),
         };
-        match retries.after(outcome, error.retry_after_ms, js_sys::Math::random(), f64::INFINITY) {
-            Decision::Retry(delay) => {
-                client.emit(|| ended(status, Some(&error), Next::Retry, Some(delay)));
-                timer(delay).await;
-            }
-            Decision::Fail | Decision::Reauthenticate => {
-                client.emit(|| ended(status, Some(&error), Next::Done, None));
-                return Err(error);
-            }
+        if let Some(result) = log.settle(started, step, &mut retries, &mut stop, client.opts.timeout()).await {
+            return result;
         }
     }
 }
@@ -353,14 +297,89 @@ fn too_large(status: u16) -> SdkError {
     SdkError::invalid_response(Some(status), "the response body is larger than 10 MiB")
 }
 
-/// How an attempt came out, for the call.
-enum Step {
-    /// The answer, from a response with this status and trace id.
-    Done(Answer, u16, Option<String>),
+/// How an attempt came out.
+enum Step<T> {
+    /// The result, from a response with this status and trace id.
+    Done(T, u16, Option<String>),
     /// An error not worth another attempt (with the status, if there was an answer).
     Fatal(SdkError, Option<u16>),
     /// An error the policy may retry.
     Retryable(SdkError, Outcome, Option<u16>),
+}
+
+/// The attempts of one request (a call's, or the token request's): their numbers and the
+/// events that tell of them, and what follows each.
+struct Attempts<'a> {
+    client: &'a Client,
+    operation: &'static str,
+    req: &'a HttpRequest,
+    call: u64,
+    number: u32,
+}
+
+impl<'a> Attempts<'a> {
+    fn new(client: &'a Client, operation: &'static str, req: &'a HttpRequest) -> Attempts<'a> {
+        Attempts { client, operation, req, call: client.next_call(), number: 0 }
+    }
+
+    /// Numbers the next attempt and tells of it; returns when it started.
+    fn next(&mut self) -> f64 {
+        self.number += 1;
+        let (operation, method, call, attempt) = (self.operation, self.req.method, self.call, self.number);
+        self.client.emit(|| Event::Request { operation, method, url: self.url(), call, attempt });
+        now_ms()
+    }
+
+    fn url(&self) -> String {
+        event_url(&self.client.opts.env_url, &self.req.path_and_query)
+    }
+
+    /// Tells how the attempt that `started` ended.
+    fn ended(&self, started: f64, status: Option<u16>, trace_id: Option<String>, error: Option<&SdkError>, next: Next, wait_ms: Option<f64>) {
+        self.client.emit(|| Event::Response {
+            operation: self.operation,
+            method: self.req.method,
+            url: self.url(),
+            call: self.call,
+            attempt: self.number,
+            status,
+            duration_ms: now_ms() - started,
+            trace_id,
+            error: error.map(EventError::from),
+            next,
+            wait_ms,
+            retry_after_ms: error.and_then(|e| e.retry_after_ms),
+        });
+    }
+
+    /// What follows the attempt that `started` and came out as `step`: its result, or `None` for
+    /// another attempt (after the retry's delay, slept here). A stop while sleeping is the call's
+    /// error for `timeout_ms`.
+    async fn settle<T>(&self, started: f64, step: Step<T>, retries: &mut Retries, stop: &mut Stop, timeout_ms: f64) -> Option<Result<T, SdkError>> {
+        let (error, outcome, status) = match step {
+            Step::Done(result, status, trace_id) => {
+                self.ended(started, Some(status), trace_id, None, Next::Done, None);
+                return Some(Ok(result));
+            }
+            Step::Fatal(e, status) => {
+                self.ended(started, status, e.trace_id.clone(), Some(&e), Next::Done, None);
+                return Some(Err(e));
+            }
+            Step::Retryable(e, outcome, status) => (e, outcome, status),
+        };
+        let decision = retries.after(outcome, error.retry_after_ms, js_sys::Math::random(), stop.remaining());
+        let (next, wait) = match decision {
+            Decision::Fail => (Next::Done, None),
+            Decision::Reauthenticate => (Next::Reauthenticate, None),
+            Decision::Retry(delay) => (Next::Retry, Some(delay)),
+        };
+        self.ended(started, status, error.trace_id.clone(), Some(&error), next, wait);
+        match decision {
+            Decision::Fail => Some(Err(error)),
+            Decision::Reauthenticate => None,
+            Decision::Retry(delay) => stop.sleep(delay).await.err().map(|s| Err(s.error(timeout_ms))),
+        }
+    }
 }
 
 /// Runs one call: `work` on `client`, within `timeout_ms`, until `signal` aborts.
@@ -372,19 +391,15 @@ pub(crate) async fn run(client: Rc<Client>, work: &Work, signal: Option<&AbortSi
         client.emit(|| Event::Failed { operation: work.operation, error: EventError::from(&e) });
         e
     };
-    let call = client.next_call();
-    let mut number = 0;
+    let mut log = Attempts::new(&client, work.operation, &work.request);
     loop {
         let bearer = match client.bearer(&mut stop).await {
             Ok(Ok(b)) => b,
             Ok(Err(e)) => return Err(failed(e)),
             Err(s) => return Err(failed(s.error(timeout_ms))),
         };
-        number += 1;
-        let shown = || event_url(&client.opts.env_url, &work.request.path_and_query);
-        client.emit(|| Event::Request { operation: work.operation, method: work.request.method, url: shown(), call, attempt: number });
-        let started = now_ms();
-        let step = match attempt(&work.request, &url, Some(&bearer.header), &mut stop).await {
+        let started = log.next();
+        let step = match attempt(&work.request, &url, Some(&bearer.authorization), &mut stop).await {
             Err(s) => Step::Fatal(s.error(timeout_ms), None),
             Ok(Attempt::Answered(a)) if (200..300).contains(&a.status) => match (work.answer)(&a.body) {
                 Ok(answer) => Step::Done(answer, a.status, a.trace_id),
@@ -413,23 +428,8 @@ pub(crate) async fn run(client: Rc<Client>, work: &Work, signal: Option<&AbortSi
                 Step::Fatal(client.connection_error(detail.as_deref()), None)
             }
         };
-        let ended = |status: Option<u16>, trace_id: Option<String>, error: Option<&SdkError>, next: Next, wait_ms: Option<f64>| Event::Response {
-            operation: work.operation,
-            method: work.request.method,
-            url: shown(),
-            call,
-            attempt: number,
-            status,
-            duration_ms: now_ms() - started,
-            trace_id,
-            error: error.map(EventError::from),
-            next,
-            wait_ms,
-            retry_after_ms: error.and_then(|e| e.retry_after_ms),
-        };
-        let (error, outcome) = match step {
-            Step::Done(answer, status, trace_id) => {
-                client.emit(|| ended(Some(status), trace_id, None, Next::Done, None));
+        match log.settle(started, step, &mut retries, &mut stop, timeout_ms).await {
+            Some(Ok(answer)) => {
                 if client.observed() {
                     for note in oddities(&answer) {
                         client.emit(|| Event::Odd { operation: work.operation, note });
@@ -437,28 +437,8 @@ pub(crate) async fn run(client: Rc<Client>, work: &Work, signal: Option<&AbortSi
                 }
                 return Ok(answer);
             }
-            Step::Fatal(e, status) => {
-                client.emit(|| ended(status, e.trace_id.clone(), Some(&e), Next::Done, None));
-                return Err(failed(e));
-            }
-            Step::Retryable(e, outcome, status) => (e, (outcome, status)),
-        };
-        let (outcome, status) = outcome;
-        let decision = retries.after(outcome, error.retry_after_ms, js_sys::Math::random(), stop.remaining());
-        let (next, wait) = match decision {
-            Decision::Fail => (Next::Done, None),
-            Decision::Reauthenticate => (Next::Reauthenticate, None),
-            Decision::Retry(delay) => (Next::Retry, Some(delay)),
-        };
-        client.emit(|| ended(status, error.trace_id.clone(), Some(&error), next, wait));
-        match decision {
-            Decision::Fail => return Err(failed(error)),
-            Decision::Reauthenticate => {}
-            Decision::Retry(delay) => {
-                if let Err(s) = stop.sleep(delay).await {
-                    return Err(failed(s.error(timeout_ms)));
-                }
-            }
+            Some(Err(e)) => return Err(failed(e)),
+            None => {}
         }
     }
 }

@@ -86,9 +86,10 @@ fn flags(value: JsValue) -> Result<Flags, SdkError> {
     serde_wasm_bindgen::from_value(value).map_err(|_| SdkError::validation("options", "options.checkTools and options.dryRun must be booleans"))
 }
 
-/// The mappings of a `createConfig` or `updateConfig` input (already checked by its build).
-fn mappings_of(input: &serde_json::Value) -> Vec<crate::core::model::ConnectionToolMappingInput> {
-    input.get("connectionToolMappings").cloned().and_then(|m| serde_json::from_value(m).ok()).unwrap_or_default()
+/// The `connectionToolMappings` of a `createConfig` or `updateConfig` input (already checked by
+/// its build).
+fn mappings_of(mappings: Option<serde_json::Value>) -> Vec<crate::core::model::ConnectionToolMappingInput> {
+    mappings.and_then(|m| serde_json::from_value(m).ok()).unwrap_or_default()
 }
 
 /// `Some(ms)` for a positive finite number, `None` when absent, an error otherwise.
@@ -141,9 +142,11 @@ impl Core {
             let spec = operation(op).ok_or_else(|| SdkError::validation("", format!("unknown operation {op}")))?;
             let timeout = positive_ms("timeoutMs", timeout_ms)?.unwrap_or(self.client.opts.timeout());
             let value = self::input(input)?;
-            let request = (spec.build)(value.clone())?;
             let check = flags(options)?.check_tools.unwrap_or(false) && matches!(op, "createConfig" | "updateConfig");
-            Ok((Work { operation: spec.name, request, retry_safe: spec.retry_safe, answer: spec.answer }, timeout, check.then(|| mappings_of(&value))))
+            // The mappings are copied only for the check.
+            let mappings = check.then(|| value.get("connectionToolMappings").cloned());
+            let request = (spec.build)(value)?;
+            Ok((Work::new(spec, request), timeout, mappings.map(mappings_of)))
         });
         let (work, timeout, check) = match prepared {
             Ok(p) => p,

@@ -53,12 +53,8 @@ fn auth_timeout(timeout_ms: f64, last: Option<&Answer>) -> SdkError {
 /// Resolves with the first state in which every connection is ACTIVE.
 pub(crate) async fn wait_for_auth(client: Rc<Client>, wait: Wait) -> Result<Answer, WaitError> {
     let mut stop = Stop::new(wait.timeout_ms, wait.signal.as_ref());
-    let work = Work {
-        operation: wait.target.operation(),
-        request: wait.target.poll_request(wait.include_links),
-        retry_safe: true,
-        answer: wait.target.answer(),
-    };
+    let (spec, request) = wait.target.poll(wait.include_links);
+    let work = Work::new(&spec, request);
     let mut last: Option<Answer> = None;
     let mut polls = 0u32;
     loop {
