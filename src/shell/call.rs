@@ -382,9 +382,26 @@ impl<'a> Attempts<'a> {
     }
 }
 
-/// Runs one call: `work` on `client`, within `timeout_ms`, until `signal` aborts.
-pub(crate) async fn run(client: Rc<Client>, work: &Work, signal: Option<&AbortSignal>, timeout_ms: f64) -> Result<Answer, SdkError> {
-    let mut stop = Stop::new(timeout_ms, signal);
+/// The time a call has, and its caller's signal. A call of several requests (a check of the
+/// tools, then the write; `ensureConfig`'s lookup and create or update) runs each within what is
+/// left, and whichever runs out names the call's own `timeout_ms`.
+pub(crate) struct Budget<'a> {
+    pub(crate) signal: Option<&'a AbortSignal>,
+    deadline: f64,
+    timeout_ms: f64,
+}
+
+impl<'a> Budget<'a> {
+    /// `timeout_ms` from now, until `signal` aborts.
+    pub(crate) fn new(signal: Option<&'a AbortSignal>, timeout_ms: f64) -> Budget<'a> {
+        Budget { signal, deadline: now_ms() + timeout_ms, timeout_ms }
+    }
+}
+
+/// Runs one request of a call: `work` on `client`, within what is left of `budget`.
+pub(crate) async fn run(client: Rc<Client>, work: &Work, budget: &Budget<'_>) -> Result<Answer, SdkError> {
+    let timeout_ms = budget.timeout_ms;
+    let mut stop = Stop::until(budget.deadline, budget.signal);
     let url = work.request.url(&client.opts.env_url);
     let mut retries = Retries::new(work.retry_safe, client.opts.retries(), true);
     let failed = |e: SdkError| {

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use web_sys::AbortSignal;
 
-use super::call::{run, Client, Work};
+use super::call::{run, Budget, Client, Work};
 use super::js::now_ms;
 use crate::core::configs::{check_tools, plan, update_for, ConnectionTools};
 use crate::core::error::{code, ErrorKind, SdkError};
@@ -19,22 +19,6 @@ pub(crate) const TOOLS_CACHE_MS: f64 = 5.0 * 60.0 * 1000.0;
 
 /// Most pages of one connection's tools read (1000 tools each).
 const MAX_TOOL_PAGES: usize = 20;
-
-/// A call's share of what is left of a deadline.
-struct Budget<'a> {
-    signal: Option<&'a AbortSignal>,
-    deadline: f64,
-}
-
-impl Budget<'_> {
-    async fn run(&self, work: &Work, client: &Rc<Client>) -> Result<Answer, SdkError> {
-        let left = self.deadline - now_ms();
-        if left <= 0.0 {
-            return Err(SdkError::new(ErrorKind::Timeout, code::TIMEOUT, "Request timed out"));
-        }
-        run(client.clone(), work, self.signal, left).await
-    }
-}
 
 fn unexpected() -> SdkError {
     SdkError::new(ErrorKind::InvalidResponse, code::INVALID_RESPONSE, "invalid response from Scalekit: an answer of another operation")
@@ -55,7 +39,7 @@ async fn connection_tools(client: &Rc<Client>, name: &str, field: &str, budget: 
             page_size: Some(1000),
             page_token: page_token.take(),
         };
-        let page = match budget.run(&Work::of::<ListTools>(&input), client).await {
+        let page = match run(client.clone(), &Work::of::<ListTools>(&input), budget).await {
             Ok(Answer::Tools(page)) => page,
             Ok(_) => return Err(unexpected()),
             Err(e) if e.kind == ErrorKind::NotFound => {
@@ -84,18 +68,12 @@ async fn connection_tools(client: &Rc<Client>, name: &str, field: &str, budget: 
 }
 
 /// Checks every tool named in `mappings` against its connection's tools.
-pub(crate) async fn check_mappings(
-    client: &Rc<Client>,
-    mappings: &[ConnectionToolMappingInput],
-    signal: Option<&AbortSignal>,
-    timeout_ms: f64,
-) -> Result<(), SdkError> {
-    let budget = Budget { signal, deadline: now_ms() + timeout_ms };
+pub(crate) async fn check_mappings(client: &Rc<Client>, mappings: &[ConnectionToolMappingInput], budget: &Budget<'_>) -> Result<(), SdkError> {
     for (i, m) in mappings.iter().enumerate() {
         if m.tools.as_ref().is_none_or(Vec::is_empty) {
             continue;
         }
-        let offered = connection_tools(client, &m.connection_name, &format!("connectionToolMappings[{i}].connectionName"), &budget).await?;
+        let offered = connection_tools(client, &m.connection_name, &format!("connectionToolMappings[{i}].connectionName"), budget).await?;
         check_tools(i, m, &offered)?;
     }
     Ok(())
@@ -104,7 +82,7 @@ pub(crate) async fn check_mappings(
 /// The config named `name`, if there is one.
 async fn find(client: &Rc<Client>, name: &str, budget: &Budget<'_>) -> Result<Option<McpConfig>, SdkError> {
     let input = ListConfigsInput { filter: Some(ConfigFilter { name: Some(name.to_owned()), ..Default::default() }), ..Default::default() };
-    match budget.run(&Work::of::<ListConfigs>(&input), client).await? {
+    match run(client.clone(), &Work::of::<ListConfigs>(&input), budget).await? {
         Answer::Configs(page) => Ok(page.configs.into_iter().find(|c| c.name == name)),
         _ => Err(unexpected()),
     }
@@ -139,9 +117,9 @@ pub(crate) async fn ensure_config(client: Rc<Client>, ensure: Ensure, signal: Op
 async fn ensure_config_steps(client: &Rc<Client>, ensure: Ensure, signal: Option<&AbortSignal>, timeout_ms: f64) -> Result<EnsureConfigResult, SdkError> {
     let client = client.clone();
     let Ensure { input, dry_run, check_tools } = ensure;
-    let budget = Budget { signal, deadline: now_ms() + timeout_ms };
+    let budget = Budget::new(signal, timeout_ms);
     if check_tools {
-        check_mappings(&client, input.connection_tool_mappings.as_deref().unwrap_or_default(), signal, timeout_ms).await?;
+        check_mappings(&client, input.connection_tool_mappings.as_deref().unwrap_or_default(), &budget).await?;
     }
     let existing = match find(&client, &input.name, &budget).await? {
         Some(config) => config,
@@ -152,7 +130,7 @@ async fn ensure_config_steps(client: &Rc<Client>, ensure: Ensure, signal: Option
                 description: input.description.clone(),
                 connection_tool_mappings: input.connection_tool_mappings.clone(),
             };
-            match budget.run(&Work::of::<CreateConfig>(&create), &client).await {
+            match run(client.clone(), &Work::of::<CreateConfig>(&create), &budget).await {
                 Ok(Answer::Config(config)) => {
                     return Ok(EnsureConfigResult { config: Some(config), action: EnsureAction::Created, changes: plan(None, &input), dry_run });
                 }
@@ -171,7 +149,7 @@ async fn ensure_config_steps(client: &Rc<Client>, ensure: Ensure, signal: Option
         return Ok(EnsureConfigResult { config: Some(existing), action: EnsureAction::Updated, changes, dry_run });
     }
     let update = update_for(&existing.id, &input, &changes)?;
-    match budget.run(&Work::of::<UpdateConfig>(&update), &client).await? {
+    match run(client.clone(), &Work::of::<UpdateConfig>(&update), &budget).await? {
         Answer::Config(config) => Ok(EnsureConfigResult { config: Some(config), action: EnsureAction::Updated, changes, dry_run }),
         _ => Err(unexpected()),
     }

@@ -33,7 +33,7 @@ use crate::core::auth::parse_client_options;
 use crate::core::error::{code, ErrorKind, SdkError};
 use crate::core::ops::{operation, WaitTarget};
 use crate::core::policy::DEFAULT_WAIT_TIMEOUT_MS;
-use call::{aborted, run, Client, Work};
+use call::{aborted, run, Budget, Client, Work};
 use configs::{check_mappings, ensure_config, Ensure};
 use runtime::is_browser;
 use wait::{wait_for_auth, Wait, WaitError};
@@ -154,12 +154,11 @@ impl Core {
         };
         let client = self.client.clone();
         future_to_promise(async move {
-            let started = js::now_ms();
+            let budget = Budget::new(signal.as_ref(), timeout);
             if let Some(mappings) = check {
-                check_mappings(&client, &mappings, signal.as_ref(), timeout).await.map_err(|e| error_value(&e))?;
+                check_mappings(&client, &mappings, &budget).await.map_err(|e| error_value(&e))?;
             }
-            let left = timeout - (js::now_ms() - started);
-            run(client, &work, signal.as_ref(), left).await.map(|answer| to_js(&answer)).map_err(|e| error_value(&e))
+            run(client, &work, &budget).await.map(|answer| to_js(&answer)).map_err(|e| error_value(&e))
         })
     }
 

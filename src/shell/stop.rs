@@ -44,8 +44,13 @@ pub(crate) struct Stop {
 impl Stop {
     /// A stop at `timeout_ms` from now (none when infinite), or when `signal` aborts.
     pub(crate) fn new(timeout_ms: f64, signal: Option<&AbortSignal>) -> Stop {
-        let timer = timeout_ms.is_finite().then(|| timer(timeout_ms));
-        Stop { deadline: now_ms() + timeout_ms, timer, expired: false, aborted: Aborted::new(signal), signal: signal.cloned() }
+        Stop::until(now_ms() + timeout_ms, signal)
+    }
+
+    /// A stop at the `Date.now()` time `deadline` (none when infinite), or when `signal` aborts.
+    pub(crate) fn until(deadline: f64, signal: Option<&AbortSignal>) -> Stop {
+        let timer = deadline.is_finite().then(|| timer(deadline - now_ms()));
+        Stop { deadline, timer, expired: false, aborted: Aborted::new(signal), signal: signal.cloned() }
     }
 
     /// The `Date.now()` time of the deadline.

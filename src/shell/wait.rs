@@ -10,7 +10,7 @@ use js_sys::Function;
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
-use super::call::{run, Client, Work};
+use super::call::{run, Budget, Client, Work};
 use super::stop::{Stop, Stopped};
 use super::to_js;
 use crate::core::error::{code, ErrorKind, SdkError};
@@ -63,7 +63,8 @@ pub(crate) async fn wait_for_auth(client: Rc<Client>, wait: Wait) -> Result<Answ
             return Err(WaitError::Sdk(auth_timeout(wait.timeout_ms, last.as_ref())));
         }
         let capped = left < client.opts.timeout();
-        let state = match run(client.clone(), &work, wait.signal.as_ref(), left.min(client.opts.timeout())).await {
+        let poll = Budget::new(wait.signal.as_ref(), left.min(client.opts.timeout()));
+        let state = match run(client.clone(), &work, &poll).await {
             Ok(state) => state,
             // The poll ran into the wait's own deadline: that is the wait timing out.
             Err(e) if capped && e.kind == ErrorKind::Timeout => return Err(WaitError::Sdk(auth_timeout(wait.timeout_ms, last.as_ref()))),

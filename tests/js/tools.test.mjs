@@ -242,6 +242,28 @@ test('ensureConfig: input checked like createConfig, checkTools too', async () =
   assert.equal(writes().length, 0);
 });
 
+test('a call of several requests times out on its own timeoutMs, whichever request runs into it', async () => {
+  const { TimeoutError } = api;
+  const fresh = clientFor(api, emulator); // no tools cached yet
+  const input = (name) => ({ name, connectionToolMappings: [{ connectionName: 'MY_GMAIL', tools: ['gmail_search'] }] });
+  // The tools check takes a while, then the next request hangs.
+  emulator.injectFault({ pathPrefix: '/api/v1/tools', count: 1, delayMs: 150 });
+  emulator.injectFault({ pathPrefix: '/api/v1/mcp/configs', count: 1, delayMs: 3000 });
+  const started = Date.now();
+  const ensured = await failure(fresh.ensureConfig(input(uniqueName('slow')), { checkTools: true, timeoutMs: 600 }));
+  assert.ok(ensured instanceof TimeoutError, ensured.message);
+  assert.equal(ensured.message, 'Request timed out after 600 ms');
+  assert.ok(Date.now() - started < 1500, `${Date.now() - started} ms`);
+
+  emulator.clearFaults();
+  emulator.injectFault({ pathPrefix: '/api/v1/tools', count: 1, delayMs: 150 });
+  emulator.injectFault({ pathPrefix: '/api/v1/mcp/configs', count: 1, delayMs: 3000 });
+  const other = clientFor(api, emulator);
+  const created = await failure(other.createConfig(input(uniqueName('slow')), { checkTools: true, timeoutMs: 600 }));
+  assert.ok(created instanceof TimeoutError, created.message);
+  assert.equal(created.message, 'Request timed out after 600 ms');
+});
+
 test('the demo run twice against one environment: the config is created, then unchanged', { timeout: 300_000 }, async () => {
   const { spawn } = await import('node:child_process');
   const own = await startEmulator({ port: 0 });
