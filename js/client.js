@@ -5,72 +5,15 @@
 // async iterators and callbacks.
 
 import { Core } from '#core';
-import { AuthTimeoutError, InvalidResponseError, ValidationError, fromCore, validationError } from './errors.js';
+import { AuthTimeoutError, InvalidResponseError, fromCore, validationError } from './errors.js';
+import { CALL_OPTIONS, callOptions, isObject } from './options.js';
 import { agentSession } from './session.js';
 import { logLevel, observer } from './observe.js';
 
-const CALL_OPTIONS = new Set(['signal', 'timeoutMs']);
 const WRITE_OPTIONS = new Set(['signal', 'timeoutMs', 'checkTools']);
 const ENSURE_OPTIONS = new Set(['signal', 'timeoutMs', 'checkTools', 'dryRun']);
 const WAIT_OPTIONS = new Set(['signal', 'timeoutMs', 'pollIntervalMs', 'onPending', 'includeAuthLinks']);
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-
-function isObject(value) {
-  if (value === null || typeof value !== 'object') return false;
-  try {
-    return !Array.isArray(value);
-  } catch {
-    // a revoked Proxy: plain() refuses it, naming the argument
-    return true;
-  }
-}
-
-const ABORTED = globalThis.AbortSignal ? Object.getOwnPropertyDescriptor(AbortSignal.prototype, 'aborted')?.get : undefined;
-
-/** A genuine AbortSignal: the `aborted` getter of AbortSignal.prototype accepts it. */
-function isAbortSignal(value) {
-  if (!ABORTED || value === null || typeof value !== 'object') return false;
-  try {
-    ABORTED.call(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Checks the per-call options object; unknown keys and wrong types are a ValidationError. */
-function callOptions(given, allowed = CALL_OPTIONS) {
-  if (given === undefined) return {};
-  if (!isObject(given)) throw validationError('options', 'options must be an object such as { signal, timeoutMs }');
-  // Read once, into an object of our own: a getter or a Proxy trap runs here or not at all.
-  const options = {};
-  try {
-    for (const key of Object.keys(given)) {
-      if (!allowed.has(key)) {
-        throw validationError(`options.${key}`, `unknown option "${key}"; expected one of: ${[...allowed].join(', ')}`);
-      }
-      options[key] = given[key];
-    }
-  } catch (err) {
-    if (err instanceof ValidationError) throw err;
-    throw validationError('options', 'options cannot be read (a Proxy or getter threw)');
-  }
-  const { signal, timeoutMs } = options;
-  for (const flag of ['checkTools', 'dryRun']) {
-    if (options[flag] !== undefined && options[flag] !== null && typeof options[flag] !== 'boolean') {
-      throw validationError(`options.${flag}`, `options.${flag} must be a boolean`);
-    }
-  }
-  if (signal !== undefined && signal !== null && !isAbortSignal(signal)) {
-    throw validationError('options.signal', 'options.signal must be an AbortSignal');
-  }
-  if (timeoutMs !== undefined && timeoutMs !== null) {
-    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      throw validationError('options.timeoutMs', 'options.timeoutMs must be a positive, finite number of milliseconds');
-    }
-  }
-  return options;
-}
 
 /** Longest string accepted anywhere in an input, in UTF-8 bytes. */
 const MAX_STRING_BYTES = 64 * 1024;
@@ -285,6 +228,16 @@ export class ScalekitMcp {
     }
   }
 
+  /** Checks `input` for operation `op` as a call would, sending nothing. */
+  #check(op, input) {
+    const data = plain(input, 'input');
+    try {
+      this.#core.check(op, data);
+    } catch (err) {
+      throw fromCore(err);
+    }
+  }
+
   // ---- configs --------------------------------------------------------------------------
 
   /**
@@ -434,7 +387,7 @@ export class ScalekitMcp {
 
   /** What an agent's MCP client needs for one MCP URL, its session token kept fresh (js/session.js). */
   agentSession(input, options) {
-    return agentSession(this, input, options);
+    return agentSession(this, input, options, (op, data) => this.#check(op, data));
   }
 
   async *#pages(op, key, input, options) {

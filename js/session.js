@@ -13,32 +13,34 @@
 // `util.inspect` of the session; the URL appears there as its first characters only.
 
 import { InvalidResponseError, ScalekitError, validationError } from './errors.js';
+import { callOptions, isObject } from './options.js';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 const DEFAULT_RENEW_BEFORE_MS = 60_000;
-const ACCESS_LEVELS = new Set(['FULL', 'READ_ONLY', '']);
 /** Characters of a URL's path kept where a session shows it (an instance URL is a credential). */
 const URL_SHOWN = 12;
 
-/** The inputs of each kind of session, told apart by the key that names the target. */
+/**
+ * The inputs of each kind of session, told apart by the key that names the target, and the
+ * operation whose input rules its target (and the token's settings) follow.
+ */
 const KINDS = {
   config: {
     target: 'configId',
     keys: ['configId', 'identifier', 'url', 'expirySeconds', 'accessLevel', 'renewBeforeMs', 'fetch'],
+    rules: 'createSessionToken',
   },
   connection: {
     target: 'connectionName',
     keys: ['connectionName', 'identifier', 'url', 'expirySeconds', 'accessLevel', 'renewBeforeMs', 'fetch'],
+    rules: 'createConnectionSessionToken',
   },
   instance: {
     target: 'instanceId',
     keys: ['instanceId', 'url', 'fetch'],
+    rules: 'getInstance',
   },
 };
-
-function isObject(value) {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function sessionClosed() {
   return new ScalekitError('this agent session is closed; start another with agentSession()', {
@@ -76,12 +78,6 @@ function read(input, key) {
   }
 }
 
-function nonEmptyString(value, key, max = 1024) {
-  if (typeof value !== 'string' || value.length === 0) throw validationError(key, `${key} must be a non-empty string`);
-  if (value.length > max) throw validationError(key, `${key} must be at most ${max} characters`);
-  return value;
-}
-
 function httpUrl(value, key) {
   if (typeof value !== 'string' || value.length === 0) throw validationError(key, `${key} must be a URL string`);
   let parsed;
@@ -96,8 +92,13 @@ function httpUrl(value, key) {
   return parsed.href;
 }
 
-/** Checks `agentSession()` input and returns its settings as plain data. */
-function settingsOf(input) {
+/**
+ * Checks `agentSession()` input and returns its settings as plain data. The target, the
+ * identifier and the token's settings are checked by `check(operation, input)` against the rules
+ * of the operation that mints the token (or looks up the instance), so they are refused here
+ * exactly as that call would refuse them.
+ */
+function settingsOf(input, check) {
   if (!isObject(input)) {
     throw validationError('input', 'agentSession(input) needs { configId, identifier }, { connectionName, identifier } or { instanceId }');
   }
@@ -113,14 +114,19 @@ function settingsOf(input) {
     throw validationError('input', `agentSession(input) ${why} configId, connectionName or instanceId`);
   }
   const kind = kinds[0];
-  const allowed = KINDS[kind].keys;
+  const { target, keys: allowed, rules } = KINDS[kind];
   for (const key of keys) {
     if (!allowed.includes(key)) {
       throw validationError(key, `unknown option "${key}" for a ${kind} session; expected one of: ${allowed.join(', ')}`);
     }
   }
-  const settings = { kind, target: nonEmptyString(read(input, KINDS[kind].target), KINDS[kind].target) };
-  if (kind !== 'instance') settings.identifier = nonEmptyString(read(input, 'identifier'), 'identifier', 255);
+  const given = (key) => read(input, key) ?? undefined;
+  const settings = { kind, target: read(input, target) };
+  const token = kind === 'instance'
+    ? {}
+    : { identifier: given('identifier'), expirySeconds: given('expirySeconds'), accessLevel: given('accessLevel') };
+  check(rules, { [target]: settings.target, ...token });
+  Object.assign(settings, token);
 
   const url = read(input, 'url');
   settings.url = url === undefined || url === null ? null : httpUrl(url, 'url');
@@ -130,18 +136,6 @@ function settingsOf(input) {
   settings.fetch = base ?? null;
   if (kind === 'instance') return settings;
 
-  const expirySeconds = read(input, 'expirySeconds');
-  if (expirySeconds !== undefined && expirySeconds !== null) {
-    if (!Number.isInteger(expirySeconds) || expirySeconds < 60 || expirySeconds > 86_400) {
-      throw validationError('expirySeconds', 'expirySeconds must be a whole number of seconds from 60 to 86400');
-    }
-    settings.expirySeconds = expirySeconds;
-  }
-  const accessLevel = read(input, 'accessLevel');
-  if (accessLevel !== undefined && accessLevel !== null) {
-    if (!ACCESS_LEVELS.has(accessLevel)) throw validationError('accessLevel', "accessLevel must be 'FULL', 'READ_ONLY' or ''");
-    settings.accessLevel = accessLevel;
-  }
   const renewBeforeMs = read(input, 'renewBeforeMs');
   if (renewBeforeMs !== undefined && renewBeforeMs !== null) {
     if (typeof renewBeforeMs !== 'number' || !Number.isFinite(renewBeforeMs) || renewBeforeMs < 0) {
@@ -150,17 +144,6 @@ function settingsOf(input) {
   }
   settings.renewBeforeMs = renewBeforeMs ?? DEFAULT_RENEW_BEFORE_MS;
   return settings;
-}
-
-/** The look-up's options, checked whether or not there is a look-up: `{ signal, timeoutMs }`. */
-function lookupOptions(options) {
-  if (options === undefined || options === null) return;
-  if (!isObject(options)) throw validationError('options', 'options must be an object such as { signal, timeoutMs }');
-  for (const key of Object.keys(options)) {
-    if (key !== 'signal' && key !== 'timeoutMs') {
-      throw validationError(`options.${key}`, `unknown option "${key}"; expected one of: signal, timeoutMs`);
-    }
-  }
 }
 
 /** `exp - iat` of a JWT in milliseconds (both on the server's clock, so skew cancels), or null. */
@@ -483,14 +466,15 @@ if (typeof Symbol.asyncDispose === 'symbol') {
  * environment URL), and returns the session. `options` (`signal`, `timeoutMs`) apply to that
  * look-up; mints use the client's defaults.
  */
-export async function agentSession(mcp, input, options) {
-  const settings = settingsOf(input);
-  lookupOptions(options);
+export async function agentSession(mcp, input, options, check) {
+  const settings = settingsOf(input, check);
+  // Read once and checked, whether or not there is a look-up.
+  const lookup = callOptions(options);
   const { kind, target, identifier } = settings;
   let url = settings.url;
   if (url === null) {
     if (kind === 'config') {
-      const config = await mcp.getConfig(target, options);
+      const config = await mcp.getConfig(target, lookup);
       if (!config.mcpServerUrl) {
         throw new ScalekitError(`config ${target} has no virtual MCP server URL (mcpServerUrl is empty in this environment)`, {
           code: 'FAILED_PRECONDITION',
@@ -498,20 +482,20 @@ export async function agentSession(mcp, input, options) {
       }
       url = httpUrl(config.mcpServerUrl, 'mcpServerUrl');
     } else if (kind === 'instance') {
-      const instance = await mcp.getInstance(target, options);
+      const instance = await mcp.getInstance(target, lookup);
       if (!instance.url) {
         throw new ScalekitError(`instance ${target} has no MCP URL`, { code: 'FAILED_PRECONDITION' });
       }
       url = httpUrl(instance.url, 'url');
     } else {
-      url = `${mcp.envUrl.replace(/\/+$/, '')}/mcp/v3/connections/${encodeURIComponent(target)}`;
+      url = `${mcp.envUrl}/mcp/v3/connections/${encodeURIComponent(target)}`;
     }
   }
   const tokenInput = { identifier, expirySeconds: settings.expirySeconds, accessLevel: settings.accessLevel };
   const mint = kind === 'config'
-    ? (callOptions) => mcp.createSessionToken({ configId: target, ...tokenInput }, callOptions)
+    ? (mintOptions) => mcp.createSessionToken({ configId: target, ...tokenInput }, mintOptions)
     : kind === 'connection'
-      ? (callOptions) => mcp.createConnectionSessionToken({ connectionName: target, ...tokenInput }, callOptions)
+      ? (mintOptions) => mcp.createConnectionSessionToken({ connectionName: target, ...tokenInput }, mintOptions)
       : null;
   return new AgentSession(settings, url, mint);
 }

@@ -31,7 +31,7 @@ use web_sys::AbortSignal;
 
 use crate::core::auth::parse_client_options;
 use crate::core::error::{code, ErrorKind, SdkError};
-use crate::core::ops::{operation, WaitTarget};
+use crate::core::ops::{operation, Spec, WaitTarget};
 use crate::core::policy::DEFAULT_WAIT_TIMEOUT_MS;
 use call::{aborted, run, Budget, Client, Work};
 use configs::{check_mappings, ensure_config, Ensure};
@@ -92,6 +92,11 @@ fn mappings_of(mappings: Option<serde_json::Value>) -> Vec<crate::core::model::C
     mappings.and_then(|m| serde_json::from_value(m).ok()).unwrap_or_default()
 }
 
+/// The operation a method names.
+fn spec_of(op: &str) -> Result<&'static Spec, SdkError> {
+    operation(op).ok_or_else(|| SdkError::validation("", format!("unknown operation {op}")))
+}
+
 /// `Some(ms)` for a positive finite number, `None` when absent, an error otherwise.
 fn positive_ms(field: &str, v: Option<f64>) -> Result<Option<f64>, SdkError> {
     match v {
@@ -139,7 +144,7 @@ impl Core {
         #[wasm_bindgen(unchecked_param_type = "{ checkTools?: boolean } | undefined")] options: JsValue,
     ) -> Promise {
         let prepared = self.precheck(signal.as_ref()).and_then(|()| {
-            let spec = operation(op).ok_or_else(|| SdkError::validation("", format!("unknown operation {op}")))?;
+            let spec = spec_of(op)?;
             let timeout = positive_ms("timeoutMs", timeout_ms)?.unwrap_or(self.client.opts.timeout());
             let value = self::input(input)?;
             let check = flags(options)?.check_tools.unwrap_or(false) && matches!(op, "createConfig" | "updateConfig");
@@ -160,6 +165,12 @@ impl Core {
             }
             run(client, &work, &budget).await.map(|answer| to_js(&answer)).map_err(|e| error_value(&e))
         })
+    }
+
+    /// Checks `input` for operation `op` as `call` would, sending nothing; throws the plain error
+    /// object of the first thing refused.
+    pub fn check(&self, op: &str, #[wasm_bindgen(unchecked_param_type = "unknown")] input: JsValue) -> Result<(), JsValue> {
+        spec_of(op).and_then(|spec| (spec.build)(self::input(input)?)).map(drop).map_err(|e| error_value(&e))
     }
 
     /// Makes the config named `input.name` what `input` says (`{name, description?,

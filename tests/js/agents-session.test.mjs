@@ -546,6 +546,11 @@ describe('input', () => {
     [{ instanceId: 'inst_1', identifier: USER }, 'identifier'],
     [{ instanceId: 'inst_1', expirySeconds: 60 }, 'expirySeconds'],
     [{ configId: 'cfg_1', get identifier() { throw new Error('boom'); } }, 'identifier'],
+    // The rules of the calls that mint the tokens and look up the instance, as they state them.
+    [{ connectionName: '..', identifier: USER }, 'connectionName'],
+    [{ configId: 'c'.repeat(256), identifier: USER }, 'configId'],
+    [{ instanceId: '.' }, 'instanceId'],
+    [(() => { const p = Proxy.revocable({}, {}); p.revoke(); return p.proxy; })(), 'input'],
   ];
   for (const [input, field] of cases) {
     test(`${inspect(input, { breakLength: Infinity, getters: false })} is a ValidationError on ${field}, before any request`, async () => {
