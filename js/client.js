@@ -66,10 +66,9 @@ function plain(input, name) {
     budget.bytes += 8;
     switch (typeof value) {
       case 'string': {
-        if (value.length > MAX_STRING_BYTES || utf8Bytes(value) > MAX_STRING_BYTES) {
-          throw fail(path, `is longer than ${MAX_STRING_BYTES / 1024} KiB`);
-        }
-        budget.bytes += utf8Bytes(value);
+        const bytes = value.length > MAX_STRING_BYTES ? Infinity : utf8Bytes(value);
+        if (bytes > MAX_STRING_BYTES) throw fail(path, `is longer than ${MAX_STRING_BYTES / 1024} KiB`);
+        budget.bytes += bytes;
         break;
       }
       case 'number':
@@ -218,11 +217,15 @@ export class ScalekitMcp {
     return this.#info.clientId;
   }
 
+  /** Runs operation `op` (or `ensureConfig`) with `input`, taking the options in `allowed`. */
   async #call(op, input, options, allowed = CALL_OPTIONS) {
-    const { signal, timeoutMs, checkTools } = callOptions(options, allowed);
+    const { signal, timeoutMs, checkTools, dryRun } = callOptions(options, allowed);
     const data = plain(input, 'input');
+    const flags = { checkTools: checkTools ?? false, dryRun: dryRun ?? false };
     try {
-      return await this.#core.call(op, data, signal ?? null, timeoutMs ?? null, { checkTools: checkTools ?? false });
+      return await (op === 'ensureConfig'
+        ? this.#core.ensureConfig(data, signal ?? null, timeoutMs ?? null, flags)
+        : this.#core.call(op, data, signal ?? null, timeoutMs ?? null, flags));
     } catch (err) {
       throw fromCore(err);
     }
@@ -255,14 +258,8 @@ export class ScalekitMcp {
    * and to run from several processes at once. `options.dryRun: true` only plans: it sends no
    * write. `options.checkTools: true` checks the tool names first.
    */
-  async ensureConfig(input, options) {
-    const { signal, timeoutMs, checkTools, dryRun } = callOptions(options, ENSURE_OPTIONS);
-    const data = plain(input, 'input');
-    try {
-      return await this.#core.ensureConfig(data, signal ?? null, timeoutMs ?? null, { checkTools: checkTools ?? false, dryRun: dryRun ?? false });
-    } catch (err) {
-      throw fromCore(err);
-    }
+  ensureConfig(input, options) {
+    return this.#call('ensureConfig', input, options, ENSURE_OPTIONS);
   }
 
   getConfig(configId, options) {
@@ -393,7 +390,6 @@ export class ScalekitMcp {
   async *#pages(op, key, input, options) {
     const query = input === undefined || input === null ? {} : plain(input, 'input');
     if (!isObject(query)) throw validationError('input', `${op} input must be an object`);
-    callOptions(options);
     let pageToken = query.pageToken;
     const seen = new Set();
     for (;;) {
