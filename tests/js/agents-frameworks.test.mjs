@@ -50,7 +50,9 @@ for (const framework of FRAMEWORKS) {
         assert.equal(log.toolCalls(), 2);
         assert.equal(log.initializes(), 1, 'no reconnect: the same MCP session');
         assert.equal(log.sessionIds().size, 1, 'every request carried the one Mcp-Session-Id');
-        assert.equal((await session.token()).expiresAt.length > 0, true);
+        const { token, expiresAt } = await session.token();
+        const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url'));
+        assert.equal(Date.parse(expiresAt), claims.exp * 1000, 'the token in hand is the one it says expires then');
       } finally {
         await agent.close();
         await session.close();

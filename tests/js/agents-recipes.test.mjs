@@ -6,11 +6,10 @@
 // into the tool cache the runtime suites use (about 15 s the first time, 230 MB).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ensureInstalled, exampleManifest } from '../runtimes/tools.mjs';
+import { run } from '../runtimes/consumer.mjs';
+import { ensureInstalled, recipeTool } from '../runtimes/tools.mjs';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const hook = fileURLToPath(new URL('./agents-recipes-resolve.mjs', import.meta.url));
 let deps;
 
@@ -22,32 +21,22 @@ const RECIPES = [
   { file: 'mastra.mjs', title: 'Mastra', tools: 'scalekit_gmail_fetch_mails, scalekit_googlecalendar_list_events' },
 ];
 
-function run(file) {
-  return new Promise((resolve) => {
-    const env = { ...process.env, SCALEKIT_MCP_RECIPE_DEPS: deps };
-    for (const v of ['SCALEKIT_ENV_URL', 'SCALEKIT_CLIENT_ID', 'SCALEKIT_CLIENT_SECRET']) delete env[v];
-    const child = spawn(process.execPath, ['--import', hook, `examples/agents/${file}`], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
-    const timer = setTimeout(() => child.kill(), 60_000);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, out }); });
-  });
+/** Runs a recipe as a user would, with no Scalekit environment set: it starts the emulator itself. */
+function runRecipe(file) {
+  const env = { SCALEKIT_MCP_RECIPE_DEPS: deps, SCALEKIT_ENV_URL: undefined, SCALEKIT_CLIENT_ID: undefined, SCALEKIT_CLIENT_SECRET: undefined };
+  return run(process.execPath, ['--import', hook, `examples/agents/${file}`], { env, timeoutMs: 60_000 });
 }
 
-/** The recipes' dependencies that are not dev dependencies of the package. */
 before(async () => {
-  const manifest = exampleManifest('agents', {});
-  const own = ['@langchain/mcp-adapters', '@langchain/core', '@langchain/langgraph', '@mastra/mcp', '@mastra/core', 'zod'];
-  manifest.dependencies = Object.fromEntries(Object.entries(manifest.dependencies).filter(([name]) => own.includes(name)));
-  ({ dir: deps } = await ensureInstalled('agent-recipes', manifest));
+  const { name, manifest } = recipeTool();
+  ({ dir: deps } = await ensureInstalled(name, manifest));
 });
 
 for (const recipe of RECIPES) {
   test(`examples/agents/${recipe.file} runs against the emulator and carries on past the token's expiry`, async () => {
-    const { code, out } = await run(recipe.file);
-    assert.equal(code, 0, out);
-    const lines = out.trim().split('\n');
+    const { code, stdout, stderr } = await runRecipe(recipe.file);
+    assert.equal(code, 0, `${stdout}\n${stderr}`);
+    const lines = stdout.trim().split('\n');
     assert.match(lines[0], new RegExp(`^${recipe.title}, against the emulator \\(http://127\\.0\\.0\\.1:\\d+\\)$`));
     assert.deepEqual(lines.slice(1), [
       `  tools: ${recipe.tools}`,

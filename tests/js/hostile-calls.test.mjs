@@ -100,6 +100,7 @@ test('throwing getters, Proxies and odd toJSON are ValidationErrors from every m
 test('a Proxy of a signal whose traps start throwing later never breaks the client', async () => {
   const mcp = clientFor(api, emulator);
   await mcp.listConfigs({ pageSize: 1 });
+  let aborted = 0;
   for (let round = 0; round < 200; round += 1) {
     let reads = 0;
     const signal = new Proxy(new AbortController().signal, {
@@ -112,9 +113,12 @@ test('a Proxy of a signal whose traps start throwing later never breaks the clie
     try {
       await mcp.listConfigs({ pageSize: 1 }, { signal });
     } catch (err) {
-      assert.ok(err instanceof api.ScalekitError, `${err?.name}: ${err?.message}`);
+      // A signal that cannot be read counts as aborted.
+      assert.ok(err instanceof AbortError, `${err?.name}: ${err?.message}`);
+      aborted += 1;
     }
   }
+  assert.ok(aborted > 0, 'the traps threw while calls were running');
   assert.ok(Array.isArray((await mcp.listConfigs()).configs), 'the client still works');
 });
 
@@ -185,7 +189,7 @@ test('the token request is retried after a dropped connection, for every call wa
   const mcp = clientFor(api, emulator, { maxRetries: 2 });
   emulator.injectFault({ pathPrefix: '/oauth/token', destroy: true, count: 1 });
   const results = await Promise.all(Array.from({ length: 8 }, () => mcp.listConfigs({ pageSize: 1 })));
-  assert.equal(results.length, 8);
+  for (const page of results) assert.ok(Array.isArray(page.configs));
   assert.equal(tokenRequests(), 2, 'the dropped one and its retry');
 });
 
@@ -215,7 +219,7 @@ test('one AbortSignal shared by many concurrent calls prints no warning and abor
   try {
     const shared = new AbortController();
     const done = await Promise.all(Array.from({ length: 50 }, () => mcp.listConfigs({ pageSize: 1 }, { signal: shared.signal })));
-    assert.equal(done.length, 50);
+    for (const page of done) assert.ok(Array.isArray(page.configs));
     emulator.injectFault({ pathPrefix: '/api/', delayMs: 2000, count: 50 });
     const pending = Array.from({ length: 50 }, () => mcp.listConfigs({ pageSize: 1 }, { signal: shared.signal }).catch((e) => e));
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -2,7 +2,6 @@
 // cancellation, the access token's life, and many concurrent calls on one client.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import * as api from 'scalekit-mcp';

@@ -15,7 +15,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { startEmulator } from '../../js/emulator/index.mjs';
 import { prepareConsumer, run, freePort, need, printTimings } from './consumer.mjs';
 import { verifyJwt } from './checks.mjs';
-import { NEXT_VERSIONS, REACT_VERSION, ensureInstalled, exampleManifest, exampleRanges, prepareExample, startServer, tally } from './tools.mjs';
+import { NEXT_VERSIONS, ensureInstalled, exampleRanges, nextPins, nextTool, prepareExample, startServer, tally } from './tools.mjs';
 
 const TOOLS = ['gmail_fetch_mails'];
 let consumer;
@@ -78,8 +78,9 @@ for (const version of NEXT_VERSIONS) {
 
     test(`installs next ${version} and the packed package into a copy of the example`, async () => {
       const ranges = exampleRanges('next-edge');
-      const pins = { next: version, react: REACT_VERSION, 'react-dom': REACT_VERSION };
-      const tool = await ensureInstalled(`next-${version}`, exampleManifest('next-edge', pins));
+      const pins = nextPins(version);
+      const { name, manifest } = nextTool(version);
+      const tool = await ensureInstalled(name, manifest);
       timings[`next ${major} install`] = tool.ms;
       const semverOf = createRequire(join(tool.dir, 'node_modules', 'x.js'))('semver');
       for (const [name, pinned] of Object.entries(pins)) {

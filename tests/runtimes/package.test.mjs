@@ -101,8 +101,10 @@ test('npm run build in a fresh copy of the checkout (no node_modules, no pkg/) s
       timeoutMs: 900_000,
     });
     assert.equal(out.code, 0, `npm run build failed in a fresh copy:\n${out.stdout}\n${out.stderr}`);
-    for (const file of ['pkg/scalekit_mcp_bg.wasm', 'pkg/node.cjs', 'pkg/workerd.js', 'pkg/edge-light.js', 'pkg/index.d.ts']) {
+    // The same package as the checkout's build, byte for byte: nothing depends on what was there.
+    for (const file of ['pkg/scalekit_mcp_bg.wasm', 'pkg/node.cjs', 'pkg/node.mjs', 'pkg/index.js', 'pkg/workerd.js', 'pkg/edge-light.js', 'pkg/index.d.ts']) {
       assert.ok(existsSync(join(dir, file)), `${file} is built`);
+      assert.ok(readFileSync(join(dir, file)).equals(readFileSync(join(root, file))), `${file} is the checkout's, byte for byte`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -34,6 +34,21 @@ export const WRANGLERS = [
   { version: '4.164.0', node: '22.23.5' },
 ];
 
+/** What the Next.js suite pins in examples/next-edge for `version`. */
+export const nextPins = (version) => ({ next: version, react: REACT_VERSION, 'react-dom': REACT_VERSION });
+
+/** The cache entries the suites install, as {name, manifest}: the same ones in the tests and in `install` below. */
+export const nextTool = (version) => ({ name: `next-${version}`, manifest: exampleManifest('next-edge', nextPins(version)) });
+export const wranglerTool = (version) => ({ name: `wrangler-${version}`, manifest: exampleManifest('cloudflare-worker', { wrangler: version }) });
+
+/** The agent recipes' frameworks that are not dev dependencies of the package (LangChain, Mastra). */
+const RECIPE_ONLY = ['@langchain/mcp-adapters', '@langchain/core', '@langchain/langgraph', '@mastra/mcp', '@mastra/core', 'zod'];
+export function recipeTool() {
+  const manifest = exampleManifest('agents', {});
+  manifest.dependencies = Object.fromEntries(Object.entries(manifest.dependencies).filter(([name]) => RECIPE_ONLY.includes(name)));
+  return { name: 'agent-recipes', manifest };
+}
+
 const LAYOUT = 1;
 export const cacheRoot = process.env.SCALEKIT_MCP_TOOL_CACHE || join(homedir(), '.cache', 'scalekit-mcp', 'tools');
 const work = join(root, '.tmp', 'runtimes');
@@ -206,15 +221,17 @@ export function tally(items, key) {
 // `node tests/runtimes/tools.mjs install`: fills the cache ahead of a test run (setup.sh --runtimes).
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href && process.argv[2] === 'install') {
   const say = (s) => console.error(`[tools] ${s}`);
+  const done = (what, r) => say(`${what}: ${r.cached ? 'cached' : `installed in ${(r.ms / 1000).toFixed(1)} s`} (${r.dir ?? r.bin})`);
   for (const version of NEXT_VERSIONS) {
-    const r = await ensureInstalled(`next-${version}`, exampleManifest('next-edge', { next: version, react: REACT_VERSION, 'react-dom': REACT_VERSION }));
-    say(`next ${version}: ${r.cached ? 'cached' : `installed in ${(r.ms / 1000).toFixed(1)} s`} (${r.dir})`);
+    const { name, manifest } = nextTool(version);
+    done(`next ${version}`, await ensureInstalled(name, manifest));
   }
   for (const w of WRANGLERS) {
     const node = w.node ? await ensureNode(w.node) : null;
-    if (node) say(`node ${node.version}: ${node.cached ? 'cached' : `installed in ${(node.ms / 1000).toFixed(1)} s`} (${node.bin})`);
-    const r = await ensureInstalled(`wrangler-${w.version}`, exampleManifest('cloudflare-worker', { wrangler: w.version }),
-      { pathPrefix: node ? [join(node.bin, '..')] : [] });
-    say(`wrangler ${w.version}: ${r.cached ? 'cached' : `installed in ${(r.ms / 1000).toFixed(1)} s`} (${r.dir})`);
+    if (node) done(`node ${node.version}`, node);
+    const { name, manifest } = wranglerTool(w.version);
+    done(`wrangler ${w.version}`, await ensureInstalled(name, manifest, { pathPrefix: node ? [join(node.bin, '..')] : [] }));
   }
+  const recipes = recipeTool();
+  done('agent recipes (LangChain, Mastra)', await ensureInstalled(recipes.name, recipes.manifest));
 }

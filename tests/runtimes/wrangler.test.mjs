@@ -15,7 +15,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { startEmulator } from '../../js/emulator/index.mjs';
 import { prepareConsumer, freePort, need, printTimings } from './consumer.mjs';
 import { verifyJwt } from './checks.mjs';
-import { WRANGLERS, ensureInstalled, ensureNode, exampleManifest, exampleRanges, prepareExample, startServer, tally } from './tools.mjs';
+import { WRANGLERS, ensureInstalled, ensureNode, exampleRanges, wranglerTool, prepareExample, startServer, tally } from './tools.mjs';
 
 let consumer;
 let emulator;
@@ -84,7 +84,8 @@ for (const { version, node } of WRANGLERS) {
       const started = Date.now();
       const nodeBin = node ? await ensureNode(node) : { bin: process.execPath, version: process.versions.node };
       const pathPrefix = [dirname(nodeBin.bin)];
-      const tool = await ensureInstalled(`wrangler-${version}`, exampleManifest('cloudflare-worker', { wrangler: version }), { pathPrefix });
+      const { name, manifest } = wranglerTool(version);
+      const tool = await ensureInstalled(name, manifest, { pathPrefix });
       timings[`wrangler ${version} install`] = Date.now() - started;
       const range = exampleRanges('cloudflare-worker').wrangler;
       const semver = createRequire(join(tool.dir, 'node_modules', 'x.js'))('semver');
