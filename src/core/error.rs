@@ -225,7 +225,7 @@ impl SdkError {
     /// HTML page or an empty body gives a message from the status alone. Every text taken from
     /// the body passes through `redactor` before it is cut to length.
     pub fn from_http(redactor: &Redactor, status: u16, trace_id: Option<&str>, retry_after_ms: Option<u64>, body: &str) -> Self {
-        let clean = |text: &str| sanitize_message(&redactor.clean(text));
+        let clean = |text: &str| server_text(redactor, text);
         let mut server_message = String::new();
         let mut grpc_code: Option<&'static str> = None;
         let mut error_code: Option<String> = None;
@@ -461,6 +461,12 @@ fn parse_detail(v: &Value, clean: &dyn Fn(&str) -> String) -> Option<ErrorDetail
     let request_info = request.map(|r| RequestInfo { request_id: text(r, "request_id"), serving_data: text(r, "serving_data") });
 
     Some(ErrorDetail { type_url, error_code, field_violations, help_links, resource_info, request_info })
+}
+
+/// Text from the server or the runtime, fit for a message: its secrets redacted first, then
+/// [`sanitize_message`]d (so no cut can leave part of a secret behind).
+pub(crate) fn server_text(redactor: &Redactor, text: &str) -> String {
+    sanitize_message(&redactor.clean(text))
 }
 
 /// Control characters become spaces, runs of spaces collapse, and the text is cut to

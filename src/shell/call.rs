@@ -19,7 +19,7 @@ use super::fetch::{attempt, Answered, Attempt};
 use super::js::now_ms;
 use super::stop::{timer, Stop, Stopped};
 use crate::core::auth::{parse_token_response, token_request, ClientOptions};
-use crate::core::error::{code, ErrorKind, SdkError};
+use crate::core::error::{code, sanitize_message, server_text, ErrorKind, SdkError};
 use crate::core::configs::ConnectionTools;
 use crate::core::events::{event_url, oddities, Event, EventError, Next};
 use crate::core::ops::{Answer, HttpRequest, Operation, Spec};
@@ -163,7 +163,7 @@ impl Client {
             Some(d) if !d.is_empty() && d.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') => {
                 format!("Could not reach {base} ({d})")
             }
-            Some(d) if !d.is_empty() => format!("Could not reach {base}: {}", crate::core::error::sanitize_message(&self.redactor().clean(d))),
+            Some(d) if !d.is_empty() => format!("Could not reach {base}: {}", server_text(&self.redactor(), d)),
             _ => format!("Could not reach {base}"),
         };
         SdkError::new(ErrorKind::Connection, code::CONNECTION_ERROR, message)
@@ -194,7 +194,7 @@ fn origin(location: &str) -> Option<&str> {
 fn redirected(status: u16, location: Option<&str>, env_url: &str) -> SdkError {
     let target = match location.map(str::trim) {
         Some(l) => match origin(l) {
-            Some(o) => format!(" to {}", crate::core::error::sanitize_message(o)),
+            Some(o) => format!(" to {}", sanitize_message(o)),
             None => format!(" within {env_url}"),
         },
         None => String::new(),
