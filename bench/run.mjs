@@ -30,7 +30,7 @@ import { spawnAnswersServer } from './lib/answers-server.mjs';
 import { LARGE_ANSWERS, MB, PLATEAU_CALLS } from './lib/budgets.mjs';
 import { spawnEmulator } from './lib/emulator.mjs';
 import { WASM_NAME, WORKER_BUILD, bundleWorker, compressed, workerBundleSize } from './lib/sizes.mjs';
-import { median, ratio, roundDeep, sorted, summary } from './lib/stats.mjs';
+import { extent, median, ratio, roundDeep, sorted, summary } from './lib/stats.mjs';
 import { renderTable, evaluateBudgets, historyLine } from './lib/table.mjs';
 import { cleanEnv, firstLine, freePort, httpGet, packageCount, run, sleep, treeSize } from './lib/util.mjs';
 import { runChild } from './memory/probe.mjs';
@@ -305,7 +305,7 @@ async function measureColdStart(ctx) {
     }
   }
   const med = (name, key) => (samples[name].length ? median(samples[name].map((s) => s[key])) : null);
-  const range = (name, key) => (samples[name].length ? [Math.min(...samples[name].map((s) => s[key])), Math.max(...samples[name].map((s) => s[key]))] : null);
+  const range = (name, key) => extent(samples[name].map((s) => s[key]));
   const pair = (prefix) => {
     const side = (name) => ({ wallMs: med(name, 'wallMs'), wallRangeMs: range(name, 'wallMs'), importMs: med(name, 'importMs'), firstCallMs: med(name, 'callMs') });
     const sdk = side(`${prefix}/sdk`);
@@ -314,7 +314,7 @@ async function measureColdStart(ctx) {
     const a = samples[`${prefix}/sdk`];
     const b = samples[`${prefix}/baseline`];
     const perRound = a.length === b.length ? a.map((x, i) => x.wallMs / b[i].wallMs) : [];
-    const ratioRange = perRound.length ? [Math.min(...perRound), Math.max(...perRound)] : null;
+    const ratioRange = extent(perRound);
     return { sdk, baseline, ratio: ratio(sdk.wallMs, baseline.wallMs), ratioRange, runs: a.length };
   };
   const requireRatios = samples['node-require/sdk'].length === samples['official-require']?.length
@@ -333,7 +333,7 @@ async function measureColdStart(ctx) {
           importWallMs: med('official-import', 'wallMs'),
           constructMs: med('official-import', 'callMs'),
           requireRatio: ratio(med('node-require/sdk', 'importMs'), med('official-require', 'importMs')),
-          requireRatioRange: requireRatios.length ? [Math.min(...requireRatios), Math.max(...requireRatios)] : null,
+          requireRatioRange: extent(requireRatios),
         }
       : null,
     errors,
@@ -421,7 +421,7 @@ async function measureLatency(ctx) {
       const part = (side) => median(sorted(times[op][side].subarray(k * size, (k + 1) * size)));
       return part('sdk') / part('baseline');
     });
-    const medianRange = blocks.length ? [Math.min(...blocks), Math.max(...blocks)] : null;
+    const medianRange = extent(blocks);
     out[op] = { sdk: s, baseline: b, ratio: { median: ratio(s.median, b.median), medianRange, p99: ratio(s.p99, b.p99), mean: ratio(s.mean, b.mean) }, overheadMs: { median: s.median - b.median } };
   }
   await ctx.emu.clearRequests();
@@ -490,10 +490,10 @@ async function measureThroughput(ctx) {
       sdk: s,
       baseline: b,
       ratio: median(perRound),
-      ratioRange: [Math.min(...perRound), Math.max(...perRound)],
+      ratioRange: extent(perRound),
       roundRatios: perRound,
       cpuRatio: median(cpuPerRound),
-      cpuRatioRange: [Math.min(...cpuPerRound), Math.max(...cpuPerRound)],
+      cpuRatioRange: extent(cpuPerRound),
     };
     if (s.failed || b.failed) results.notes.push(`throughput ${op}: ${s.failed} failed calls (package), ${b.failed} (baseline)`);
   }

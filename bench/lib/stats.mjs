@@ -16,6 +16,9 @@ export function percentile(values, p) {
 
 export const median = (values) => percentile(values, 50);
 
+/** `[lowest, highest]` of `values`, or null when there are none. */
+export const extent = (values) => (values.length ? [Math.min(...values), Math.max(...values)] : null);
+
 export function mean(values) {
   if (values.length === 0) return null;
   let sum = 0;
