@@ -69,15 +69,7 @@ impl Redactor {
         // ASCII lower-casing keeps every byte where it is, so ranges found in `lower` are
         // ranges of `text`.
         let lower = text.to_ascii_lowercase();
-        let mut hidden: Vec<(usize, usize)> = Vec::new();
-        for needle in &self.needles {
-            let mut from = 0;
-            while let Some(at) = lower.get(from..).and_then(|rest| rest.find(needle.as_str())) {
-                let start = from + at;
-                hidden.push((start, start + needle.len()));
-                from = start + needle.len();
-            }
-        }
+        let hidden = self.needles.iter().flat_map(|needle| lower.match_indices(needle.as_str()).map(|(at, n)| (at, at + n.len()))).collect();
         replace_ranges(text, hidden, |_| REDACTED.to_owned())
     }
 }
