@@ -15,6 +15,8 @@ const env = { ...process.env, PATH: `${process.env.HOME}/.cargo/bin:${bin}:${pro
 /** Each suite: a command, and how to read its counts from the output. */
 const SUITES = [
   { name: 'rust-core', cmd: 'cargo', args: ['test', '--quiet', '--tests'], parse: cargoCounts },
+  // rustfmt, then clippy on the native targets and on wasm32 (warnings fail)
+  { name: 'lint', cmd: 'bash', args: ['scripts/lint.sh'], parse: plainCounts },
   { name: 'build', cmd: 'bash', args: ['scripts/build.sh'], parse: exitOnly },
   { name: 'rust-wasm-node', cmd: 'wasm-pack', args: ['test', '--node', '--', '--test', 'node'], parse: cargoCounts },
   { name: 'size', cmd: 'node', args: ['tests/size/check.mjs'], parse: plainCounts },

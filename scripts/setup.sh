@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing scalekit-mcp needs, skipping whatever is already present:
-# the wasm32 Rust target, the wasm-bindgen CLI pinned to the crate's wasm-bindgen, wasm-pack,
+# the wasm32 Rust target, rustfmt and clippy, the wasm-bindgen CLI pinned to the crate's wasm-bindgen, wasm-pack,
 # and the npm dev packages.
 #   --build     only what scripts/build.sh needs (no wasm-pack)
 #   --browser   also Debian's Chromium and ChromeDriver
@@ -31,6 +31,16 @@ WASM_PACK_VERSION=0.15.1
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown Rust target"
   rustup target add wasm32-unknown-unknown >&2
+fi
+
+# rustfmt and clippy for the lint suite of `npm test`
+if [ "$BUILD_ONLY" = 0 ]; then
+  for component in rustfmt clippy; do
+    if ! rustup component list --installed 2>/dev/null | grep -q "^$component"; then
+      say "adding the $component Rust component"
+      rustup component add "$component" >&2
+    fi
+  done
 fi
 
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then

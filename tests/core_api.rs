@@ -7,8 +7,8 @@ use scalekit_mcp::core::auth::{parse_client_options, parse_token_response, token
 use scalekit_mcp::core::error::{ErrorDetail, ErrorKind, SdkError};
 use scalekit_mcp::core::ops::{operation, Answer, HttpRequest, Spec, WaitTarget};
 use scalekit_mcp::core::policy::{
-    auth_poll_delay_ms, backoff_ms, classify_failure, parse_retry_after, retry_delay_ms, should_retry, Decision, Outcome, Retries,
-    Bearer, TokenCache, AUTH_POLL_CAP_MS, AUTH_POLL_DEFAULT_MS, AUTH_POLL_MIN_MS, BACKOFF_BASE_MS, BACKOFF_CAP_MS, RETRY_AFTER_CAP_MS,
+    auth_poll_delay_ms, backoff_ms, classify_failure, parse_retry_after, retry_delay_ms, should_retry, Bearer, Decision, Outcome, Retries, TokenCache,
+    AUTH_POLL_CAP_MS, AUTH_POLL_DEFAULT_MS, AUTH_POLL_MIN_MS, BACKOFF_BASE_MS, BACKOFF_CAP_MS, RETRY_AFTER_CAP_MS,
 };
 use scalekit_mcp::core::redact::Redactor;
 use serde_json::{json, Value};
@@ -40,8 +40,7 @@ fn signatures() {
     let _: fn(&str, f64) -> Option<u64> = parse_retry_after;
     let _: fn(u32, f64, Option<u64>) -> Option<f64> = retry_delay_ms;
     let _: fn(Option<f64>, u32) -> f64 = auth_poll_delay_ms;
-    let _: (f64, f64, u64, f64, f64, f64) =
-        (BACKOFF_BASE_MS, BACKOFF_CAP_MS, RETRY_AFTER_CAP_MS, AUTH_POLL_MIN_MS, AUTH_POLL_DEFAULT_MS, AUTH_POLL_CAP_MS);
+    let _: (f64, f64, u64, f64, f64, f64) = (BACKOFF_BASE_MS, BACKOFF_CAP_MS, RETRY_AFTER_CAP_MS, AUTH_POLL_MIN_MS, AUTH_POLL_DEFAULT_MS, AUTH_POLL_CAP_MS);
 
     // Public fields the shell reads or sets.
     let e = SdkError::new(ErrorKind::Timeout, "TIMEOUT", "timed out");
@@ -53,15 +52,13 @@ fn signatures() {
         HttpRequest { method: "GET", path_and_query: String::new(), body: None, content_type: None };
     let _: (&'static str, String, Option<String>, Option<&'static str>) = (method, path_and_query, body, content_type);
     let Spec { name, retry_safe, build, answer } = operation("getConfig").unwrap();
-    let _: (&'static str, &bool, &fn(Value) -> Result<HttpRequest, SdkError>, &fn(&[u8]) -> Result<Answer, SdkError>) =
-        (name, retry_safe, build, answer);
+    let _: (&'static str, &bool, &fn(Value) -> Result<HttpRequest, SdkError>, &fn(&[u8]) -> Result<Answer, SdkError>) = (name, retry_safe, build, answer);
 }
 
 /// One call as the shell performs it: options, token, request, a retried 503, the answer.
 #[test]
 fn a_call_step_by_step() {
-    let opts = parse_client_options(json!({"envUrl":"https://acme.scalekit.com/","clientId":"skc_1","clientSecret":"sek-0123456789","maxRetries":2}))
-        .unwrap();
+    let opts = parse_client_options(json!({"envUrl":"https://acme.scalekit.com/","clientId":"skc_1","clientSecret":"sek-0123456789","maxRetries":2})).unwrap();
     let token_req = token_request(&opts);
     assert_eq!(token_req.url(&opts.env_url), "https://acme.scalekit.com/oauth/token");
 
@@ -86,10 +83,7 @@ fn a_call_step_by_step() {
     assert_eq!((e.kind, e.retry_after_ms), (ErrorKind::RateLimit, Some(120_000)));
 
     let out = (spec.answer)(br#"{"config":{"id":"cfg_1","name":"agent"}}"#).unwrap();
-    assert_eq!(
-        serde_json::to_value(out).unwrap(),
-        json!({"id":"cfg_1","name":"agent","description":"","connectionToolMappings":[],"mcpServerUrl":""})
-    );
+    assert_eq!(serde_json::to_value(out).unwrap(), json!({"id":"cfg_1","name":"agent","description":"","connectionToolMappings":[],"mcpServerUrl":""}));
 
     // waitForAuth.
     let target = WaitTarget::read(json!({"configId":"cfg_1","identifier":"u"})).unwrap();

@@ -8,11 +8,13 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use scalekit_mcp::core::auth::{token_request, TokenGrant};
 use scalekit_mcp::core::error::{ErrorKind, SdkError};
 use scalekit_mcp::core::ops::{operation, Answer, HttpRequest, Operation, WaitTarget, OPERATIONS};
-use scalekit_mcp::core::ops::{CreateConfig, CreateConnectionSessionToken, CreateSessionToken, DeleteConfig, DeleteInstance, EnsureInstance, GetConfig, GetInstance, GetInstanceAuthState, ListConfigs, ListConnectedAccounts, ListInstances, ListTools, UpdateConfig, UpdateInstance};
+use scalekit_mcp::core::ops::{
+    CreateConfig, CreateConnectionSessionToken, CreateSessionToken, DeleteConfig, DeleteInstance, EnsureInstance, GetConfig, GetInstance, GetInstanceAuthState,
+    ListConfigs, ListConnectedAccounts, ListInstances, ListTools, UpdateConfig, UpdateInstance,
+};
 use scalekit_mcp::core::policy::{auth_poll_delay_ms, backoff_ms, parse_retry_after, retry_delay_ms, TokenCache};
 use scalekit_mcp::core::redact::{Redactor, MIN_SECRET_CHARS};
 use serde_json::{json, Map, Value};
-
 
 /// The request for a JavaScript input given as JSON text; `None` when the text is not JSON (a
 /// JavaScript caller cannot pass that: its input is copied into plain data first).
@@ -62,26 +64,122 @@ impl Rng {
 
 /// Names that the parsers look for, so that random objects reach deep paths.
 const KEYS: &[&str] = &[
-    "config", "instance", "configs", "instances", "id", "name", "description", "connection_tool_mappings",
-    "connectionToolMappings", "connection_id", "connection_name", "connectionName", "provider", "tools",
-    "connected_account_id", "connected_account_status", "connectedAccountStatus", "mcp_server_url", "user_identifier",
-    "last_used_at", "updated_at", "updatedAt", "url", "seconds", "nanos", "next_page_token", "prev_page_token",
-    "total_size", "totalSize", "connections", "connected_accounts", "authentication_link", "token", "expires_at",
-    "expiresAt", "code", "message", "details", "@type", "error_code", "errorCode", "validation_error_info",
-    "field_violations", "fieldViolations", "field", "constraint", "help_info", "links", "resource_info",
-    "request_info", "reason", "error", "error_description", "access_token", "expires_in", "envUrl", "clientId",
-    "clientSecret", "timeoutMs", "maxRetries", "dangerouslyAllowBrowser", "configId", "instanceId", "identifier",
-    "expirySeconds", "accessLevel", "includeAuthLink", "includeAuthLinks", "configName", "userIdentifier", "filter",
-    "search", "pageSize", "pageToken", "mcpServerUrl", "", "x",
+    "config",
+    "instance",
+    "configs",
+    "instances",
+    "id",
+    "name",
+    "description",
+    "connection_tool_mappings",
+    "connectionToolMappings",
+    "connection_id",
+    "connection_name",
+    "connectionName",
+    "provider",
+    "tools",
+    "connected_account_id",
+    "connected_account_status",
+    "connectedAccountStatus",
+    "mcp_server_url",
+    "user_identifier",
+    "last_used_at",
+    "updated_at",
+    "updatedAt",
+    "url",
+    "seconds",
+    "nanos",
+    "next_page_token",
+    "prev_page_token",
+    "total_size",
+    "totalSize",
+    "connections",
+    "connected_accounts",
+    "authentication_link",
+    "token",
+    "expires_at",
+    "expiresAt",
+    "code",
+    "message",
+    "details",
+    "@type",
+    "error_code",
+    "errorCode",
+    "validation_error_info",
+    "field_violations",
+    "fieldViolations",
+    "field",
+    "constraint",
+    "help_info",
+    "links",
+    "resource_info",
+    "request_info",
+    "reason",
+    "error",
+    "error_description",
+    "access_token",
+    "expires_in",
+    "envUrl",
+    "clientId",
+    "clientSecret",
+    "timeoutMs",
+    "maxRetries",
+    "dangerouslyAllowBrowser",
+    "configId",
+    "instanceId",
+    "identifier",
+    "expirySeconds",
+    "accessLevel",
+    "includeAuthLink",
+    "includeAuthLinks",
+    "configName",
+    "userIdentifier",
+    "filter",
+    "search",
+    "pageSize",
+    "pageToken",
+    "mcpServerUrl",
+    "",
+    "x",
 ];
 
 const STRINGS: &[&str] = &[
-    "", " ", ".", "..", "../configs", "a/b?c", "ACTIVE", "active", "PENDING_AUTH", "FULL", "READ_ONLY", "read_only",
-    "0001-01-01T00:00:00Z", "2025-10-07T12:21:00Z", "https://acme.scalekit.com", "http://localhost:8080",
-    "http://evil.com", "https://a.com/x?y#z", "é☃𝄞", "\u{0}\u{7}\n\t", "<html>", "cfg_1", "inst_1", "gmail",
-    "email-calendar-agent", "Upper", "3600", "-5", "1e400", "NaN", "type.googleapis.com/google.rpc.ErrorInfo",
-    "type.googleapis.com/google.rpc.Help", "type.googleapis.com/google.rpc.ResourceInfo",
-    "type.googleapis.com/google.rpc.RequestInfo", "validation error:\n - config.name: bad [x]", "a_b_c[0].d_e",
+    "",
+    " ",
+    ".",
+    "..",
+    "../configs",
+    "a/b?c",
+    "ACTIVE",
+    "active",
+    "PENDING_AUTH",
+    "FULL",
+    "READ_ONLY",
+    "read_only",
+    "0001-01-01T00:00:00Z",
+    "2025-10-07T12:21:00Z",
+    "https://acme.scalekit.com",
+    "http://localhost:8080",
+    "http://evil.com",
+    "https://a.com/x?y#z",
+    "é☃𝄞",
+    "\u{0}\u{7}\n\t",
+    "<html>",
+    "cfg_1",
+    "inst_1",
+    "gmail",
+    "email-calendar-agent",
+    "Upper",
+    "3600",
+    "-5",
+    "1e400",
+    "NaN",
+    "type.googleapis.com/google.rpc.ErrorInfo",
+    "type.googleapis.com/google.rpc.Help",
+    "type.googleapis.com/google.rpc.ResourceInfo",
+    "type.googleapis.com/google.rpc.RequestInfo",
+    "validation error:\n - config.name: bad [x]",
+    "a_b_c[0].d_e",
 ];
 
 fn random_string(rng: &mut Rng) -> String {
@@ -397,11 +495,7 @@ fn any_string_id_is_one_path_segment() {
     let mut rng = Rng(7);
     for _ in 0..CASES {
         let id = random_string(&mut rng);
-        for (op, key) in [
-            (GetConfig::NAME, "configId"),
-            (GetInstance::NAME, "instanceId"),
-            (GetInstanceAuthState::NAME, "instanceId"),
-        ] {
+        for (op, key) in [(GetConfig::NAME, "configId"), (GetInstance::NAME, "instanceId"), (GetInstanceAuthState::NAME, "instanceId")] {
             let input = json!({ key: id }).to_string();
             match build_request(op, &input).unwrap() {
                 Ok(r) => {
@@ -428,11 +522,7 @@ fn parse_response_never_panics() {
         let mut parsed = 0;
         for _ in 0..CASES {
             let body = random_text(&mut rng, &seeds);
-            let status = if rng.chance(70) {
-                *rng.pick(&[200, 201, 204, 299])
-            } else {
-                *rng.pick(&[400, 404, 429, 500, 302, 0, 999])
-            };
+            let status = if rng.chance(70) { *rng.pick(&[200, 201, 204, 299]) } else { *rng.pick(&[400, 404, 429, 500, 302, 0, 999]) };
             match no_panic(op, &body, || parse_response(op, status, body.as_bytes())) {
                 Ok(out) => {
                     parsed += 1;
@@ -590,10 +680,7 @@ fn policy_functions_never_panic() {
             assert!(!red.to_ascii_lowercase().contains(&secret.to_ascii_lowercase()), "{text:?} {secret:?}");
         }
         let mut cache = TokenCache::new();
-        let grant = TokenGrant {
-            access_token: "t".into(),
-            expires_in_secs: Some(*rng.pick(&specials)),
-        };
+        let grant = TokenGrant { access_token: "t".into(), expires_in_secs: Some(*rng.pick(&specials)) };
         cache.store(&grant, now);
         let _ = cache.get(now);
     }

@@ -189,7 +189,11 @@ impl Emu {
 
     /// Requests to the MCP API (not the token endpoint).
     async fn api_requests(&self) -> Vec<Value> {
-        self.requests().await.into_iter().filter(|r| r["path"].as_str().is_some_and(|p| p.starts_with("/api/"))).collect()
+        self.requests()
+            .await
+            .into_iter()
+            .filter(|r| r["path"].as_str().is_some_and(|p| p.starts_with("/api/")))
+            .collect()
     }
 
     async fn counters(&self) -> (u64, u64) {
@@ -352,7 +356,9 @@ async fn validation_errors_send_nothing() {
     assert!(err["message"].as_str().unwrap().contains("noSuchOp"));
     let err = fail(&core, "listConfigs", json!({"pageSize": 31})).await;
     assert_eq!(err["kind"], "Validation");
-    let err = settle(core.call("getConfig", JsValue::from_str("{not json"), None, None, JsValue::UNDEFINED)).await.unwrap_err();
+    let err = settle(core.call("getConfig", JsValue::from_str("{not json"), None, None, JsValue::UNDEFINED))
+        .await
+        .unwrap_err();
     assert_eq!(err["kind"], "Validation");
     let err = settle(core.call("listConfigs", js("{}"), None, Some(-5.0), JsValue::UNDEFINED)).await.unwrap_err();
     assert_eq!((err["kind"].as_str(), err["field"].as_str()), (Some("Validation"), Some("timeoutMs")));
@@ -402,7 +408,8 @@ async fn error_messages_never_hold_the_secret() {
     let e = emu().await;
     let core = e.core();
     let body = json!({"code": 13, "message": format!("leaked {} here", e.secret)}).to_string();
-    e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "status": 400, "body": body, "contentType": "application/json"})).await;
+    e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "status": 400, "body": body, "contentType": "application/json"}))
+        .await;
     let err = fail(&core, "listConfigs", json!({})).await;
     assert_eq!(err["status"], 400);
     assert!(!err.to_string().contains(&e.secret), "{err}");
@@ -621,7 +628,9 @@ async fn abort_during_backoff_rejects_at_once() {
     let ctl = AbortController::new().unwrap();
     abort_later(&ctl, 200.0);
     let t0 = now();
-    let err = settle(core.call("listConfigs", js("{}"), Some(ctl.signal()), Some(30_000.0), JsValue::UNDEFINED)).await.unwrap_err();
+    let err = settle(core.call("listConfigs", js("{}"), Some(ctl.signal()), Some(30_000.0), JsValue::UNDEFINED))
+        .await
+        .unwrap_err();
     let took = now() - t0;
     assert_eq!(err["kind"], "Abort", "{err}");
     assert!(took < 1500.0, "aborted after {took} ms");
@@ -854,7 +863,8 @@ async fn retry_after_beyond_the_deadline_surfaces_the_rate_limit() {
 async fn malformed_success_body_is_invalid_response() {
     let e = emu().await;
     let core = e.core();
-    e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "status": 200, "body": "<html>oops</html>", "contentType": "text/html"})).await;
+    e.fault(json!({"pathPrefix": "/api/v1/mcp/configs", "status": 200, "body": "<html>oops</html>", "contentType": "text/html"}))
+        .await;
     let err = fail(&core, "listConfigs", json!({})).await;
     assert_eq!((err["kind"].as_str(), err["status"].as_u64()), (Some("InvalidResponse"), Some(200)));
     assert!(err["traceId"].as_str().is_some(), "{err}");

@@ -162,8 +162,7 @@ async fn every_credentialed_method_refuses_in_a_page_before_any_request() {
     }
     let err = JsFuture::from(core.wait_for_auth(js(&json!({"instanceId": "inst_1"})), None, None, Some(2000.0), None, None))
         .await
-        .err()
-        .expect("waitForAuth resolved in a browser");
+        .expect_err("waitForAuth resolved in a browser");
     assert_browser_refusal(&err, "waitForAuth");
 
     let log = request_log().await;
@@ -174,8 +173,8 @@ async fn every_credentialed_method_refuses_in_a_page_before_any_request() {
 #[wasm_bindgen_test]
 async fn dangerously_allow_browser_lets_the_page_call_the_emulator() {
     let name = format!("web-allowed-{}", js_sys::Date::now() as u64);
-    let core = Core::new(options(CLIENT_ID, json!({"dangerouslyAllowBrowser": true})), None)
-        .unwrap_or_else(|e| panic!("opted in, yet refused: {}", error_json(&e)));
+    let core =
+        Core::new(options(CLIENT_ID, json!({"dangerouslyAllowBrowser": true})), None).unwrap_or_else(|e| panic!("opted in, yet refused: {}", error_json(&e)));
     let input = json!({"name": name, "connectionToolMappings": [{"connectionName": "MY_GMAIL", "tools": ["gmail_fetch_mails"]}]});
     let out = JsFuture::from(core.call("createConfig", js(&input), None, None, JsValue::UNDEFINED))
         .await

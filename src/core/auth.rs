@@ -120,12 +120,7 @@ pub fn token_request(opts: &ClientOptions) -> HttpRequest {
         .append_pair("client_id", &opts.client_id)
         .append_pair("client_secret", &opts.client_secret)
         .finish();
-    HttpRequest {
-        method: "POST",
-        path_and_query: "/oauth/token".to_owned(),
-        body: Some(body),
-        content_type: Some("application/x-www-form-urlencoded"),
-    }
+    HttpRequest { method: "POST", path_and_query: "/oauth/token".to_owned(), body: Some(body), content_type: Some("application/x-www-form-urlencoded") }
 }
 
 /// An access token and its lifetime as the server stated it.
@@ -140,7 +135,10 @@ pub struct TokenGrant {
 /// Never shows the token.
 impl std::fmt::Debug for TokenGrant {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenGrant").field("access_token", &"[redacted]").field("expires_in_secs", &self.expires_in_secs).finish()
+        f.debug_struct("TokenGrant")
+            .field("access_token", &"[redacted]")
+            .field("expires_in_secs", &self.expires_in_secs)
+            .finish()
     }
 }
 
@@ -181,8 +179,8 @@ pub fn parse_token_response(redactor: &Redactor, status: u16, body: &[u8]) -> Re
         e.message = format!("authentication with the client credentials failed: {}", e.message);
         return Err(e);
     }
-    let answer: TokenAnswer<'_> = serde_json::from_slice(body)
-        .map_err(|_| SdkError::invalid_response(Some(status), "the token response is not a JSON object with an access_token"))?;
+    let answer: TokenAnswer<'_> =
+        serde_json::from_slice(body).map_err(|_| SdkError::invalid_response(Some(status), "the token response is not a JSON object with an access_token"))?;
     let access_token = answer.access_token.filter(|t| !t.is_empty());
     let Some(access_token) = access_token else {
         return Err(SdkError::invalid_response(Some(status), "the token response has no access_token"));
@@ -288,10 +286,7 @@ mod tests {
         let r = token_request(&o);
         assert_eq!((r.method, r.path_and_query.as_str()), ("POST", "/oauth/token"));
         assert_eq!(r.content_type, Some("application/x-www-form-urlencoded"));
-        assert_eq!(
-            r.body.as_deref(),
-            Some("grant_type=client_credentials&client_id=skc_1&client_secret=a%2Bb%26c%3Dd+e%2F%C3%A9")
-        );
+        assert_eq!(r.body.as_deref(), Some("grant_type=client_credentials&client_id=skc_1&client_secret=a%2Bb%26c%3Dd+e%2F%C3%A9"));
     }
 
     #[test]

@@ -25,10 +25,8 @@ pub fn plan(existing: Option<&McpConfig>, desired: &EnsureConfigInput) -> Vec<Co
     for m in wanted {
         let want = tool_set(m.tools.as_ref());
         match existing.connection_tool_mappings.iter().find(|e| e.connection_name == m.connection_name) {
-            None => changes.push(ConfigChange::ConnectionAdded {
-                connection_name: m.connection_name.clone(),
-                tools: want.iter().map(|t| (*t).to_owned()).collect(),
-            }),
+            None => changes
+                .push(ConfigChange::ConnectionAdded { connection_name: m.connection_name.clone(), tools: want.iter().map(|t| (*t).to_owned()).collect() }),
             Some(e) => {
                 let have = tool_set(Some(&e.tools));
                 let added: Vec<String> = want.difference(&have).map(|t| (*t).to_owned()).collect();
@@ -56,9 +54,9 @@ pub fn update_for(config_id: &str, desired: &EnsureConfigInput, changes: &[Confi
         .iter()
         .any(|c| matches!(c, ConfigChange::Description { .. }))
         .then(|| desired.description.clone().unwrap_or_default());
-    let mappings_changed = changes.iter().any(|c| {
-        matches!(c, ConfigChange::ConnectionAdded { .. } | ConfigChange::ConnectionRemoved { .. } | ConfigChange::ToolsChanged { .. })
-    });
+    let mappings_changed = changes
+        .iter()
+        .any(|c| matches!(c, ConfigChange::ConnectionAdded { .. } | ConfigChange::ConnectionRemoved { .. } | ConfigChange::ToolsChanged { .. }));
     let mappings = desired.connection_tool_mappings.clone().unwrap_or_default();
     if mappings_changed && mappings.is_empty() {
         return Err(SdkError::validation(
@@ -103,11 +101,7 @@ pub fn check_tools(index: usize, mapping: &ConnectionToolMappingInput, offered: 
             continue;
         }
         let field = format!("connectionToolMappings[{index}].tools[{j}]");
-        let on = if offered.provider.is_empty() {
-            mapping.connection_name.clone()
-        } else {
-            format!("{} ({})", mapping.connection_name, offered.provider)
-        };
+        let on = if offered.provider.is_empty() { mapping.connection_name.clone() } else { format!("{} ({})", mapping.connection_name, offered.provider) };
         let hint = match closest(tool, &offered.names).as_slice() {
             [] => "; it has no tool of that name".to_owned(),
             names => format!("; did you mean {}?", names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(" or ")),
@@ -186,10 +180,8 @@ mod tests {
 
     #[test]
     fn unknown_tools_name_the_closest_ones() {
-        let offered = ConnectionTools {
-            provider: "GMAIL".into(),
-            names: ["gmail_fetch_mails", "gmail_send_mail", "gmail_get_attachment"].map(str::to_owned).to_vec(),
-        };
+        let offered =
+            ConnectionTools { provider: "GMAIL".into(), names: ["gmail_fetch_mails", "gmail_send_mail", "gmail_get_attachment"].map(str::to_owned).to_vec() };
         check_tools(0, &mapping("MY_GMAIL", &["gmail_send_mail", "gmail_fetch_mails"]), &offered).unwrap();
         let e = check_tools(1, &mapping("MY_GMAIL", &["gmail_send_mail", "gmail_fetch_mail"]), &offered).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("connectionToolMappings[1].tools[1]"));

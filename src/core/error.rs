@@ -438,15 +438,18 @@ fn parse_detail(v: &Value, clean: &dyn Fn(&str) -> String) -> Option<ErrorDetail
         .map(|fv| FieldViolation { field: text(fv, "field"), description: text(fv, "description"), constraint: text(fv, "constraint") })
         .collect();
 
-    let links = member(d, "help_info")
-        .and_then(Value::as_object)
-        .and_then(|h| member(h, "links"))
-        .or_else(|| if type_name == "Help" { member(d, "links") } else { None });
+    let links =
+        member(d, "help_info")
+            .and_then(Value::as_object)
+            .and_then(|h| member(h, "links"))
+            .or_else(|| if type_name == "Help" { member(d, "links") } else { None });
     let help_links = links
         .is_some_and(Value::is_array)
         .then(|| list(links).iter().map(|l| HelpLink { description: text(l, "description"), url: text(l, "url") }).collect());
 
-    let resource = member(d, "resource_info").and_then(Value::as_object).or(if type_name == "ResourceInfo" { Some(d) } else { None });
+    let resource = member(d, "resource_info")
+        .and_then(Value::as_object)
+        .or(if type_name == "ResourceInfo" { Some(d) } else { None });
     let resource_info = resource.map(|r| ResourceInfo {
         resource_name: text(r, "resource_name"),
         owner: text(r, "owner"),
@@ -457,7 +460,9 @@ fn parse_detail(v: &Value, clean: &dyn Fn(&str) -> String) -> Option<ErrorDetail
         },
     });
 
-    let request = member(d, "request_info").and_then(Value::as_object).or(if type_name == "RequestInfo" { Some(d) } else { None });
+    let request = member(d, "request_info")
+        .and_then(Value::as_object)
+        .or(if type_name == "RequestInfo" { Some(d) } else { None });
     let request_info = request.map(|r| RequestInfo { request_id: text(r, "request_id"), serving_data: text(r, "serving_data") });
 
     Some(ErrorDetail { type_url, error_code, field_violations, help_links, resource_info, request_info })

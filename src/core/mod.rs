@@ -9,29 +9,21 @@
 //! `error`, `url`, `model`, `validate`, `ops`, `auth`, `policy`, `configs`, `events`.
 #![cfg_attr(
     not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing,
-        clippy::unreachable,
-        clippy::todo,
-        clippy::unimplemented
-    )
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::unreachable, clippy::todo, clippy::unimplemented)
 )]
 // `SdkError` is returned by value across the whole core and handed to the shell as is; errors are
 // the rare path, so its size costs a copy, not a box and an indirection everywhere.
 #![allow(clippy::result_large_err)]
 
+pub mod auth;
+pub mod configs;
+pub mod error;
+pub mod events;
+pub mod model;
+pub mod ops;
+pub mod policy;
 pub mod redact;
 pub(crate) mod time;
-pub mod wire;
-pub mod error;
 pub(crate) mod url;
-pub mod model;
 pub mod validate;
-pub mod ops;
-pub mod auth;
-pub mod policy;
-pub mod configs;
-pub mod events;
+pub mod wire;

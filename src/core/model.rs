@@ -142,13 +142,7 @@ pub struct CreateSessionTokenInput {
     /// The user the token acts for (its `sub`), 1-255 characters.
     pub identifier: String,
     /// Lifetime of the token in whole seconds, 60 to 86400. Default 3600.
-    #[serde(
-        default,
-        rename(serialize = "expiry"),
-        deserialize_with = "js_uint",
-        serialize_with = "duration_seconds",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename(serialize = "expiry"), deserialize_with = "js_uint", serialize_with = "duration_seconds", skip_serializing_if = "Option::is_none")]
     pub expiry_seconds: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_level: Option<AccessLevel>,
@@ -165,13 +159,7 @@ pub struct CreateConnectionSessionTokenInput {
     /// The user the token acts for (its `sub`), 1-255 characters.
     pub identifier: String,
     /// Lifetime of the token in whole seconds, 60 to 86400. Default 3600.
-    #[serde(
-        default,
-        rename(serialize = "expiry"),
-        deserialize_with = "js_uint",
-        serialize_with = "duration_seconds",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, rename(serialize = "expiry"), deserialize_with = "js_uint", serialize_with = "duration_seconds", skip_serializing_if = "Option::is_none")]
     pub expiry_seconds: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_level: Option<AccessLevel>,
@@ -605,12 +593,24 @@ pub struct ListToolsResult {
 pub enum ConfigChange {
     /// The config does not exist yet.
     Created,
-    Description { from: String, to: String },
+    Description {
+        from: String,
+        to: String,
+    },
     /// A connection the config does not map yet; `tools` empty: every tool.
-    ConnectionAdded { connection_name: String, tools: Vec<String> },
-    ConnectionRemoved { connection_name: String },
+    ConnectionAdded {
+        connection_name: String,
+        tools: Vec<String>,
+    },
+    ConnectionRemoved {
+        connection_name: String,
+    },
     /// A connection whose tools differ (empty lists: every tool).
-    ToolsChanged { connection_name: String, added: Vec<String>, removed: Vec<String> },
+    ToolsChanged {
+        connection_name: String,
+        added: Vec<String>,
+        removed: Vec<String>,
+    },
 }
 
 /// What `ensureConfig` did.

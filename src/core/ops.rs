@@ -211,7 +211,9 @@ fn config_answer(body: &[u8]) -> Result<Answer, SdkError> {
 }
 
 fn instance_answer(body: &[u8]) -> Result<Answer, SdkError> {
-    let instance = decode::<InstanceAnswer>(body)?.instance.ok_or_else(|| SdkError::invalid_response(None, "`instance` is missing"))?;
+    let instance = decode::<InstanceAnswer>(body)?
+        .instance
+        .ok_or_else(|| SdkError::invalid_response(None, "`instance` is missing"))?;
     Ok(Answer::Instance(instance))
 }
 
@@ -237,7 +239,12 @@ fn all_active(connections: &[ConnectionAuthState]) -> bool {
 
 /// `GET path` with a list's filters (those not given left out), then its page: `page_size` (0
 /// leaves it to the server) and `page_token`.
-fn list_request<'a>(path: String, filters: impl IntoIterator<Item = (&'a str, Option<&'a str>)>, page_size: Option<u32>, page_token: Option<&'a str>) -> HttpRequest {
+fn list_request<'a>(
+    path: String,
+    filters: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+    page_size: Option<u32>,
+    page_token: Option<&'a str>,
+) -> HttpRequest {
     let page_size = page_size.filter(|n| *n > 0).map(|n| n.to_string());
     let mut pairs: Vec<(&str, &str)> = filters.into_iter().map(|(k, v)| (k, v.unwrap_or_default())).collect();
     pairs.push(("page_size", page_size.as_deref().unwrap_or_default()));
@@ -530,8 +537,11 @@ impl WaitTarget {
                 (spec::<GetInstanceAuthState>(), GetInstanceAuthState::request(&input))
             }
             WaitTarget::Config { config_id, identifier } => {
-                let input =
-                    ListConnectedAccountsInput { config_id: config_id.clone(), identifier: identifier.clone(), include_auth_link: include_links.then_some(true) };
+                let input = ListConnectedAccountsInput {
+                    config_id: config_id.clone(),
+                    identifier: identifier.clone(),
+                    include_auth_link: include_links.then_some(true),
+                };
                 (spec::<ListConnectedAccounts>(), ListConnectedAccounts::request(&input))
             }
         }
@@ -625,13 +635,9 @@ mod tests {
 
     #[test]
     fn config_id_requests_encode_the_segment() {
-        for (id, seg) in [
-            ("cfg_85630864460904897", "cfg_85630864460904897"),
-            ("../configs", "..%2Fconfigs"),
-            ("a/b?c", "a%2Fb%3Fc"),
-            ("ü#x", "%C3%BC%23x"),
-            ("...", "..."),
-        ] {
+        for (id, seg) in
+            [("cfg_85630864460904897", "cfg_85630864460904897"), ("../configs", "..%2Fconfigs"), ("a/b?c", "a%2Fb%3Fc"), ("ü#x", "%C3%BC%23x"), ("...", "...")]
+        {
             let r = req(GetConfig::NAME, json!({ "configId": id }));
             assert_eq!((r.method, r.body.as_ref()), ("GET", None));
             assert_eq!(r.path_and_query, format!("/api/v1/mcp/configs/{seg}"));
@@ -661,10 +667,7 @@ mod tests {
     fn update_config_request() {
         let r = req(UpdateConfig::NAME, json!({"configId":"cfg_1","description":""}));
         assert_eq!(r.body.as_deref(), Some(r#"{"description":""}"#));
-        let r = req(
-            UpdateConfig::NAME,
-            json!({"configId":"cfg_1","connectionToolMappings":[{"connectionName":"gmail","tools":["a"]}]}),
-        );
+        let r = req(UpdateConfig::NAME, json!({"configId":"cfg_1","connectionToolMappings":[{"connectionName":"gmail","tools":["a"]}]}));
         assert_eq!(r.body.as_deref(), Some(r#"{"connection_tool_mappings":[{"connection_name":"gmail","tools":["a"]}]}"#));
         assert_eq!(r.content_type, Some("application/json"));
     }
@@ -677,10 +680,7 @@ mod tests {
         let r = req(ListConnectedAccounts::NAME, json!({"configId":"cfg_1","identifier":"user_123"}));
         assert_eq!(r.body.as_deref(), Some(r#"{"identifier":"user_123"}"#));
 
-        let r = req(
-            CreateSessionToken::NAME,
-            json!({"configId":"cfg_1","identifier":"user_123","expirySeconds":3600,"accessLevel":"READ_ONLY"}),
-        );
+        let r = req(CreateSessionToken::NAME, json!({"configId":"cfg_1","identifier":"user_123","expirySeconds":3600,"accessLevel":"READ_ONLY"}));
         assert_eq!(r.body.as_deref(), Some(r#"{"identifier":"user_123","expiry":"3600s","access_level":"READ_ONLY"}"#));
         let r = req(CreateSessionToken::NAME, json!({"configId":"cfg_1","identifier":"u","expirySeconds":null,"accessLevel":""}));
         assert_eq!(r.body.as_deref(), Some(r#"{"identifier":"u","access_level":""}"#));
@@ -695,10 +695,7 @@ mod tests {
     fn instance_requests() {
         let r = req(EnsureInstance::NAME, json!({"name":"reminder-mcp-john","configName":"reminder-manager","userIdentifier":"john-doe"}));
         assert_eq!((r.method, r.path_and_query.as_str()), ("POST", "/api/v1/mcp/instances"));
-        assert_eq!(
-            r.body.as_deref(),
-            Some(r#"{"config_name":"reminder-manager","user_identifier":"john-doe","name":"reminder-mcp-john"}"#)
-        );
+        assert_eq!(r.body.as_deref(), Some(r#"{"config_name":"reminder-manager","user_identifier":"john-doe","name":"reminder-mcp-john"}"#));
         let r = req(EnsureInstance::NAME, json!({"configName":"c","userIdentifier":"u"}));
         assert_eq!(r.body.as_deref(), Some(r#"{"config_name":"c","user_identifier":"u"}"#));
 
@@ -767,12 +764,32 @@ mod tests {
             (CreateConfig::NAME, r#"{"name":"a","connectionToolMappings":[5]}"#.into(), "connectionToolMappings[0]"),
             (CreateConfig::NAME, r#"{"name":"a","connectionToolMappings":[{}]}"#.into(), "connectionToolMappings[0].connectionName"),
             (CreateConfig::NAME, r#"{"name":"a","connectionToolMappings":[{"connectionName":""}]}"#.into(), "connectionToolMappings[0].connectionName"),
-            (CreateConfig::NAME, format!(r#"{{"name":"a","connectionToolMappings":[{{"connectionName":"{}"}}]}}"#, long(256)), "connectionToolMappings[0].connectionName"),
-            (CreateConfig::NAME, r#"{"name":"a","connectionToolMappings":[{"connectionName":"g"},{"connectionName":"g"}]}"#.into(), "connectionToolMappings[1].connectionName"),
+            (
+                CreateConfig::NAME,
+                format!(r#"{{"name":"a","connectionToolMappings":[{{"connectionName":"{}"}}]}}"#, long(256)),
+                "connectionToolMappings[0].connectionName",
+            ),
+            (
+                CreateConfig::NAME,
+                r#"{"name":"a","connectionToolMappings":[{"connectionName":"g"},{"connectionName":"g"}]}"#.into(),
+                "connectionToolMappings[1].connectionName",
+            ),
             (CreateConfig::NAME, r#"{"name":"a","connectionToolMappings":[{"connectionName":"g","tools":"x"}]}"#.into(), "connectionToolMappings[0].tools"),
-            (CreateConfig::NAME, r#"{"name":"a","connectionToolMappings":[{"connectionName":"g","tools":["a",""]}]}"#.into(), "connectionToolMappings[0].tools[1]"),
-            (CreateConfig::NAME, r#"{"name":"a","connectionToolMappings":[{"connectionName":"g","tools":["a",3]}]}"#.into(), "connectionToolMappings[0].tools[1]"),
-            (CreateConfig::NAME, r#"{"name":"a","connectionToolMappings":[{"connectionName":"g","tools":[null]}]}"#.into(), "connectionToolMappings[0].tools[0]"),
+            (
+                CreateConfig::NAME,
+                r#"{"name":"a","connectionToolMappings":[{"connectionName":"g","tools":["a",""]}]}"#.into(),
+                "connectionToolMappings[0].tools[1]",
+            ),
+            (
+                CreateConfig::NAME,
+                r#"{"name":"a","connectionToolMappings":[{"connectionName":"g","tools":["a",3]}]}"#.into(),
+                "connectionToolMappings[0].tools[1]",
+            ),
+            (
+                CreateConfig::NAME,
+                r#"{"name":"a","connectionToolMappings":[{"connectionName":"g","tools":[null]}]}"#.into(),
+                "connectionToolMappings[0].tools[0]",
+            ),
             // listConfigs / listInstances.
             (ListConfigs::NAME, r#"{"filter":5}"#.into(), "filter"),
             (ListConfigs::NAME, r#"{"filter":{"name":"a.b"}}"#.into(), "filter.name"),
@@ -1018,10 +1035,7 @@ mod tests {
     #[test]
     fn list_responses() {
         let body = format!(r#"{{"configs":[{}],"next_page_token":"2","prev_page_token":"","total_size":31}}"#, &CONFIG_SNAKE[10..CONFIG_SNAKE.len() - 1]);
-        assert_eq!(
-            ok(ListConfigs::NAME, &body),
-            json!({"configs":[config_out()],"nextPageToken":"2","prevPageToken":"","totalSize":31})
-        );
+        assert_eq!(ok(ListConfigs::NAME, &body), json!({"configs":[config_out()],"nextPageToken":"2","prevPageToken":"","totalSize":31}));
         assert_eq!(
             ok(ListConfigs::NAME, r#"{"nextPageToken":"n","totalSize":"4"}"#),
             json!({"configs":[],"nextPageToken":"n","prevPageToken":"","totalSize":4})
@@ -1139,10 +1153,7 @@ mod tests {
     fn poll_requests_and_responses() {
         let inst = WaitTarget::Instance { instance_id: "inst/1".into() };
         let r = inst.poll(true).1;
-        assert_eq!(
-            (r.method, r.path_and_query.as_str(), r.body),
-            ("POST", "/api/v1/mcp/instances/inst%2F1:get_auth_state?include_auth_links=true", None)
-        );
+        assert_eq!((r.method, r.path_and_query.as_str(), r.body), ("POST", "/api/v1/mcp/instances/inst%2F1:get_auth_state?include_auth_links=true", None));
         assert_eq!(inst.poll(false).1.path_and_query, "/api/v1/mcp/instances/inst%2F1:get_auth_state");
         let cfg = WaitTarget::Config { config_id: "cfg_1".into(), identifier: "u".into() };
         let r = cfg.poll(true).1;

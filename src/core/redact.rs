@@ -69,7 +69,11 @@ impl Redactor {
         // ASCII lower-casing keeps every byte where it is, so ranges found in `lower` are
         // ranges of `text`.
         let lower = text.to_ascii_lowercase();
-        let hidden = self.needles.iter().flat_map(|needle| lower.match_indices(needle.as_str()).map(|(at, n)| (at, at + n.len()))).collect();
+        let hidden = self
+            .needles
+            .iter()
+            .flat_map(|needle| lower.match_indices(needle.as_str()).map(|(at, n)| (at, at + n.len())))
+            .collect();
         replace_ranges(text, hidden, |_| REDACTED.to_owned())
     }
 }
@@ -169,14 +173,14 @@ fn hide_urls(text: &str) -> String {
             continue;
         };
         let mut end = after_scheme;
-        while bytes.get(end).is_some_and(|b| *b >= 0x80 || (b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'<' | b'>' | b'`'))) {
+        while bytes
+            .get(end)
+            .is_some_and(|b| *b >= 0x80 || (b.is_ascii_graphic() && !matches!(b, b'"' | b'\'' | b'<' | b'>' | b'`')))
+        {
             end += 1;
         }
         // The origin ends at the first `/`, `?` or `#` after the scheme.
-        let origin_end = lower
-            .get(after_scheme..end)
-            .and_then(|rest| rest.find(['/', '?', '#']))
-            .map_or(end, |i| after_scheme + i);
+        let origin_end = lower.get(after_scheme..end).and_then(|rest| rest.find(['/', '?', '#'])).map_or(end, |i| after_scheme + i);
         let rest = lower.get(origin_end..end).unwrap_or_default();
         if rest.contains("/mcp") || rest.contains('?') {
             hidden.push((origin_end, end));
@@ -230,10 +234,7 @@ mod tests {
     #[test]
     fn mcp_urls_keep_only_their_origin() {
         let r = Redactor::default();
-        assert_eq!(
-            r.clean("instance https://acme.scalekit.com/mcp/v2/abcdef is gone"),
-            "instance https://acme.scalekit.com/[redacted] is gone"
-        );
+        assert_eq!(r.clean("instance https://acme.scalekit.com/mcp/v2/abcdef is gone"), "instance https://acme.scalekit.com/[redacted] is gone");
         assert_eq!(r.clean("see HTTP://x.io/a?code=1"), "see HTTP://x.io/[redacted]");
         assert_eq!(r.clean("docs at https://docs.scalekit.com/errors#x"), "docs at https://docs.scalekit.com/errors#x");
         assert_eq!(r.clean("\"https://e.x/mcp/v3/servers/u\""), "\"https://e.x/[redacted]\"");

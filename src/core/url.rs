@@ -37,9 +37,7 @@ const MAX_ENV_URL: usize = 2048;
 /// slash, or `http://` for a loopback host (`localhost`, `127.x.y.z`, `[::1]`). No path, query,
 /// fragment or user info. Returns it lower-cased and without the trailing slash.
 pub(crate) fn normalize_env_url(raw: &str) -> Result<String, SdkError> {
-    let fail = |why: &str| {
-        SdkError::validation("envUrl", format!("envUrl {why}; expected https://<your-env>.scalekit.com (http:// only for localhost)"))
-    };
+    let fail = |why: &str| SdkError::validation("envUrl", format!("envUrl {why}; expected https://<your-env>.scalekit.com (http:// only for localhost)"));
     if raw.is_empty() {
         return Err(fail("is empty"));
     }

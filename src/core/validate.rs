@@ -179,10 +179,9 @@ fn page_size(v: Option<u32>) -> Result<(), SdkError> {
 
 fn expiry(v: Option<u32>) -> Result<(), SdkError> {
     match v {
-        Some(n) if !(MIN_EXPIRY_SECS..=MAX_EXPIRY_SECS).contains(&n) => Err(SdkError::validation(
-            "expirySeconds",
-            format!("expirySeconds must be from {MIN_EXPIRY_SECS} to {MAX_EXPIRY_SECS} seconds"),
-        )),
+        Some(n) if !(MIN_EXPIRY_SECS..=MAX_EXPIRY_SECS).contains(&n) => {
+            Err(SdkError::validation("expirySeconds", format!("expirySeconds must be from {MIN_EXPIRY_SECS} to {MAX_EXPIRY_SECS} seconds")))
+        }
         _ => Ok(()),
     }
 }
@@ -269,9 +268,7 @@ impl Validate for ListToolsInput {
             }
         }
         match self.page_size {
-            Some(n) if n > MAX_TOOL_PAGE_SIZE => {
-                Err(SdkError::validation("pageSize", format!("pageSize must be at most {MAX_TOOL_PAGE_SIZE}")))
-            }
+            Some(n) if n > MAX_TOOL_PAGE_SIZE => Err(SdkError::validation("pageSize", format!("pageSize must be at most {MAX_TOOL_PAGE_SIZE}"))),
             _ => Ok(()),
         }
     }
@@ -367,9 +364,7 @@ impl Validate for GetInstanceAuthStateInput {
 impl Validate for WaitTargetInput {
     fn validate(&self) -> Result<(), SdkError> {
         match (&self.instance_id, self.config_id.is_some() || self.identifier.is_some()) {
-            (Some(_), true) => {
-                Err(SdkError::validation("instanceId", "waitForAuth takes either instanceId, or configId with identifier, not both"))
-            }
+            (Some(_), true) => Err(SdkError::validation("instanceId", "waitForAuth takes either instanceId, or configId with identifier, not both")),
             (None, false) => Err(SdkError::validation("instanceId", "waitForAuth needs instanceId, or configId with identifier")),
             (Some(id), false) => path_param("instanceId", id),
             (None, true) => {

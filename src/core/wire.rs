@@ -255,7 +255,14 @@ mod tests {
         assert_eq!(at(json!({})).unwrap(), None);
         assert_eq!(at(json!({"seconds":"1718795518","nanos":823000000})).unwrap().as_deref(), Some("2024-06-19T11:11:58.823Z"));
         assert_eq!(at(json!({"seconds":-62135596800i64})).unwrap(), None);
-        for bad in [json!(5), json!({"seconds":"x"}), json!({"seconds":1,"nanos":1_000_000_000}), json!({"seconds":1,"nanos":-1}), json!({"seconds":99_999_999_999_999i64}), json!(true)] {
+        for bad in [
+            json!(5),
+            json!({"seconds":"x"}),
+            json!({"seconds":1,"nanos":1_000_000_000}),
+            json!({"seconds":1,"nanos":-1}),
+            json!({"seconds":99_999_999_999_999i64}),
+            json!(true),
+        ] {
             assert!(at(bad.clone()).is_err(), "{bad}");
         }
         // The text form of a huge number is not a timestamp either.

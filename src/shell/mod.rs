@@ -52,7 +52,9 @@ const PLAIN: Serializer = Serializer::json_compatible();
 
 /// `value` as a plain JavaScript value.
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    value.serialize(&PLAIN).unwrap_or_else(|e| error_value(&SdkError::new(ErrorKind::InvalidResponse, code::INTERNAL, e.to_string())))
+    value
+        .serialize(&PLAIN)
+        .unwrap_or_else(|e| error_value(&SdkError::new(ErrorKind::InvalidResponse, code::INTERNAL, e.to_string())))
 }
 
 /// The plain object a promise rejects with for `e`.
@@ -195,9 +197,7 @@ impl Core {
             Err(e) => return Promise::reject(&error_value(&e)),
         };
         let client = self.client.clone();
-        future_to_promise(async move {
-            ensure_config(client, ensure, signal.as_ref(), timeout).await.map(|r| to_js(&r)).map_err(|e| error_value(&e))
-        })
+        future_to_promise(async move { ensure_config(client, ensure, signal.as_ref(), timeout).await.map(|r| to_js(&r)).map_err(|e| error_value(&e)) })
     }
 
     /// Polls the auth state of `{instanceId}` or `{configId, identifier}` until every connection
@@ -209,8 +209,7 @@ impl Core {
     pub fn wait_for_auth(
         &self,
         #[wasm_bindgen(unchecked_param_type = "unknown")] target: JsValue,
-        #[wasm_bindgen(js_name = onPending, unchecked_param_type = "((state: unknown) => void) | null | undefined")]
-        on_pending: Option<Function>,
+        #[wasm_bindgen(js_name = onPending, unchecked_param_type = "((state: unknown) => void) | null | undefined")] on_pending: Option<Function>,
         signal: Option<AbortSignal>,
         #[wasm_bindgen(js_name = timeoutMs)] timeout_ms: Option<f64>,
         #[wasm_bindgen(js_name = pollIntervalMs)] poll_interval_ms: Option<f64>,

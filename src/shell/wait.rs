@@ -47,7 +47,11 @@ fn auth_timeout(timeout_ms: f64, last: Option<&Answer>) -> SdkError {
         (Some(_), true) => String::new(),
         (Some(_), false) => format!("; still pending: {}", pending.join(", ")),
     };
-    SdkError::new(ErrorKind::AuthTimeout, code::AUTH_TIMEOUT, format!("Timed out after {} ms waiting for authorization{detail}", timeout_ms.max(0.0).round() as u64))
+    SdkError::new(
+        ErrorKind::AuthTimeout,
+        code::AUTH_TIMEOUT,
+        format!("Timed out after {} ms waiting for authorization{detail}", timeout_ms.max(0.0).round() as u64),
+    )
 }
 
 /// Resolves with the first state in which every connection is ACTIVE.
@@ -82,7 +86,13 @@ pub(crate) async fn wait_for_auth(client: Rc<Client>, wait: Wait) -> Result<Answ
         polls = polls.saturating_add(1);
         client.emit(|| Event::Poll {
             polls,
-            pending: state.connections().unwrap_or_default().iter().filter(|c| !c.is_active()).map(|c| c.connection_name.clone()).collect(),
+            pending: state
+                .connections()
+                .unwrap_or_default()
+                .iter()
+                .filter(|c| !c.is_active())
+                .map(|c| c.connection_name.clone())
+                .collect(),
             next_poll_ms: delay,
         });
         last = Some(state);
