@@ -51,9 +51,20 @@ function attemptInfo(e) {
     if (e.error !== null) info.error = Object.freeze({ ...e.error });
     info.next = e.next;
     if (e.waitMs !== null) info.waitMs = e.waitMs;
+    if (e.gaveUp !== null) info.gaveUp = e.gaveUp;
   }
   return Object.freeze(info);
 }
+
+/**
+ * The line for a failure the client could have retried but did not, by the core's reason (a
+ * failure that is never retried, such as a 404, gets none).
+ */
+const GAVE_UP = {
+  retriesSpent: ['info', (e) => `${e.attempt - 1} ${e.attempt === 2 ? 'retry' : 'retries'} made, as many as maxRetries allows`],
+  retryAfterTooLong: ['warn', (e) => `the server asked to wait ${ms(e.retryAfterMs)} (Retry-After), longer than the client waits for; giving up`],
+  noTimeLeft: ['info', () => "the wait before a retry would not end within the call's timeout"],
+};
 
 /** The line of an ended attempt. */
 function attemptLine(e) {
@@ -107,8 +118,9 @@ export function observer({ logLevel: level, logger, hooks }) {
           log('info', `${PREFIX} ${e.operation} retried after ${e.status ?? e.error?.code} (${because}: waiting ${ms(e.waitMs)}, attempt ${e.attempt + 1} next)`);
         } else if (e.next === 'reauthenticate') {
           log('info', `${PREFIX} ${e.operation} answered 401: fetching a new access token and sending it again`);
-        } else if (e.retryAfterMs !== null && e.retryAfterMs > 60_000) {
-          log('warn', `${PREFIX} ${e.operation}: the server asked to wait ${ms(e.retryAfterMs)} (Retry-After), more than the 60 s the client waits; giving up`);
+        } else if (e.gaveUp !== null && GAVE_UP[e.gaveUp]) {
+          const [level, why] = GAVE_UP[e.gaveUp];
+          log(level, `${PREFIX} ${e.operation}: not retried after ${e.status ?? e.error?.code}: ${why(e)}`);
         }
         return;
       case 'failed':

@@ -7,7 +7,7 @@ use scalekit_mcp::core::auth::{parse_client_options, parse_token_response, token
 use scalekit_mcp::core::error::{ErrorDetail, ErrorKind, SdkError};
 use scalekit_mcp::core::ops::{operation, Answer, HttpRequest, Spec, WaitTarget};
 use scalekit_mcp::core::policy::{
-    auth_poll_delay_ms, backoff_ms, classify_failure, parse_retry_after, retry_delay_ms, should_retry, Bearer, Decision, Outcome, Retries, TokenCache,
+    auth_poll_delay_ms, backoff_ms, classify_failure, parse_retry_after, retry_delay_ms, retryable, Bearer, Decision, GiveUp, Outcome, Retries, TokenCache,
     AUTH_POLL_CAP_MS, AUTH_POLL_DEFAULT_MS, AUTH_POLL_MIN_MS, BACKOFF_BASE_MS, BACKOFF_CAP_MS, RETRY_AFTER_CAP_MS,
 };
 use scalekit_mcp::core::redact::Redactor;
@@ -33,7 +33,7 @@ fn signatures() {
     let _: fn(&TokenCache, f64) -> Option<&Bearer> = TokenCache::bearer;
     let _: fn(&mut TokenCache, u64) = TokenCache::forget;
     let _: fn(Option<&str>) -> Outcome = classify_failure;
-    let _: fn(bool, &Outcome, u32, u32) -> bool = should_retry;
+    let _: fn(bool, &Outcome) -> bool = retryable;
     let _: fn(bool, u32, bool) -> Retries = Retries::new;
     let _: fn(&mut Retries, Outcome, Option<u64>, f64, f64) -> Decision = Retries::after;
     let _: fn(u32, f64) -> f64 = backoff_ms;
@@ -78,7 +78,7 @@ fn a_call_step_by_step() {
     let Decision::Retry(delay) = retries.after(Outcome::Status(503), None, 0.5, 20_000.0) else { panic!("retried") };
     assert!((0.0..=BACKOFF_BASE_MS).contains(&delay));
     let retry_after = parse_retry_after("120", now);
-    assert_eq!(retries.after(Outcome::Status(429), retry_after, 0.5, 20_000.0), Decision::Fail);
+    assert_eq!(retries.after(Outcome::Status(429), retry_after, 0.5, 20_000.0), Decision::Fail(GiveUp::RetryAfterTooLong));
     let e = SdkError::from_http(&opts.redactor(Some("tok")), 429, Some("trace-1"), retry_after, "");
     assert_eq!((e.kind, e.retry_after_ms), (ErrorKind::RateLimit, Some(120_000)));
 

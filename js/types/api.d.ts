@@ -58,6 +58,13 @@ export interface AttemptInfo {
   readonly next?: 'done' | 'retry' | 'reauthenticate';
   /** How long the client waits before the retry. */
   readonly waitMs?: number;
+  /**
+   * `onResponse` only: why a failure the client retries in general ends the call here:
+   * `notRetryable` (not for this request or status, such as a create that may have reached the
+   * server), `retriesSpent` (`maxRetries` made), `retryAfterTooLong` (the server's Retry-After is
+   * over 60 s) or `noTimeLeft` (the wait would outlast the call's timeout).
+   */
+  readonly gaveUp?: 'notRetryable' | 'retriesSpent' | 'retryAfterTooLong' | 'noTimeLeft';
 }
 
 export interface Hooks {

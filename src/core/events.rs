@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::error::{ErrorKind, SdkError};
 use super::ops::Answer;
+use super::policy::GiveUp;
 
 /// An error as an event shows it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -59,6 +60,8 @@ pub enum Event {
         wait_ms: Option<f64>,
         /// The server's `Retry-After`, in milliseconds, when it sent one.
         retry_after_ms: Option<u64>,
+        /// Why a failure that might have been retried ends the call.
+        gave_up: Option<GiveUp>,
     },
     /// A call ended in an error, which the caller gets too.
     Failed { operation: &'static str, error: EventError },

@@ -6,6 +6,8 @@
 use std::rc::Rc;
 use std::time::UNIX_EPOCH;
 
+use serde::Serialize;
+
 use super::auth::TokenGrant;
 
 /// Lifetime assumed when the token endpoint gives none (or zero, negative, not a number): the
@@ -130,15 +132,12 @@ pub fn classify_failure(code: Option<&str>) -> Outcome {
     }
 }
 
-/// Whether to try again after `outcome`, `retries_done` retries into `max_retries`.
+/// Whether `outcome` is a failure worth trying again (while retries are left).
 ///
-/// Never past `max_retries`. `NotSent` and 429 (the server did not act) are always retried;
-/// 408, 500, 502, 503, 504 and `MaybeSent` only for requests that are safe to repeat once sent
-/// (`retry_safe`). A 401 is not a retry: the call refreshes the token once on its own.
-pub fn should_retry(retry_safe: bool, outcome: &Outcome, retries_done: u32, max_retries: u32) -> bool {
-    if retries_done >= max_retries {
-        return false;
-    }
+/// `NotSent` and 429 (the server did not act) always are; 408, 500, 502, 503, 504 and
+/// `MaybeSent` only for requests that are safe to repeat once sent (`retry_safe`). A 401 is not
+/// a retry: the call refreshes the token once on its own.
+pub fn retryable(retry_safe: bool, outcome: &Outcome) -> bool {
     match outcome {
         Outcome::NotSent | Outcome::Status(429) => true,
         Outcome::MaybeSent | Outcome::Status(408 | 500 | 502 | 503 | 504) => retry_safe,
@@ -210,11 +209,26 @@ pub fn retry_delay_ms(retries_done: u32, random01: f64, retry_after_ms: Option<u
     }
 }
 
+/// Why a call ends with the error of an attempt that could have been retried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum GiveUp {
+    /// Not retried for this request: it may have reached the server and is not safe to repeat,
+    /// or the status is not one to retry.
+    NotRetryable,
+    /// `maxRetries` retries were made.
+    RetriesSpent,
+    /// The server's `Retry-After` asks for more than [`RETRY_AFTER_CAP_MS`].
+    RetryAfterTooLong,
+    /// The wait before a retry would not end before the call's deadline.
+    NoTimeLeft,
+}
+
 /// What a call does after an attempt that did not succeed.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Decision {
-    /// Fail with the attempt's error.
-    Fail,
+    /// Fail with the attempt's error, for this reason.
+    Fail(GiveUp),
     /// Fetch a new access token and try once more at once (after a first 401).
     Reauthenticate,
     /// Try again after this many milliseconds.
@@ -246,15 +260,19 @@ impl Retries {
             self.reauthenticated = true;
             return Decision::Reauthenticate;
         }
-        if !should_retry(self.retry_safe, &outcome, self.done, self.max_retries) {
-            return Decision::Fail;
+        if !retryable(self.retry_safe, &outcome) {
+            return Decision::Fail(GiveUp::NotRetryable);
         }
-        match retry_delay_ms(self.done, random01, retry_after_ms).filter(|d| *d < remaining_ms) {
+        if self.done >= self.max_retries {
+            return Decision::Fail(GiveUp::RetriesSpent);
+        }
+        match retry_delay_ms(self.done, random01, retry_after_ms) {
+            None => Decision::Fail(GiveUp::RetryAfterTooLong),
+            Some(delay) if delay >= remaining_ms => Decision::Fail(GiveUp::NoTimeLeft),
             Some(delay) => {
                 self.done += 1;
                 Decision::Retry(delay)
             }
-            None => Decision::Fail,
         }
     }
 }
@@ -369,11 +387,11 @@ mod tests {
             (safe, MaybeSent, true),
             (safe, Status(503), true),
         ] {
-            assert_eq!(should_retry(op, &outcome, 0, 2), want, "{op:?} {outcome:?}");
-            assert_eq!(should_retry(op, &outcome, 1, 2), want, "{op:?} {outcome:?}");
-            assert!(!should_retry(op, &outcome, 2, 2), "{op:?} {outcome:?}");
-            assert!(!should_retry(op, &outcome, 0, 0), "{op:?} {outcome:?}");
-            assert!(!should_retry(op, &outcome, u32::MAX, 10), "{op:?} {outcome:?}");
+            assert_eq!(retryable(op, &outcome), want, "{op:?} {outcome:?}");
+            // However retryable, a failure with no retry left ends the call.
+            let mut spent = Retries::new(op, 0, false);
+            let expected = if want { Decision::Fail(GiveUp::RetriesSpent) } else { Decision::Fail(GiveUp::NotRetryable) };
+            assert_eq!(spent.after(outcome, None, 0.5, 10_000.0), expected, "{op:?} {outcome:?}");
         }
     }
 
@@ -464,21 +482,21 @@ mod tests {
         // A 401 renews the token once; the second is a failure.
         let mut r = Retries::new(true, 2, true);
         assert_eq!(r.after(Outcome::Status(401), None, 0.5, 10_000.0), Decision::Reauthenticate);
-        assert_eq!(r.after(Outcome::Status(401), None, 0.5, 10_000.0), Decision::Fail);
+        assert_eq!(r.after(Outcome::Status(401), None, 0.5, 10_000.0), Decision::Fail(GiveUp::NotRetryable));
         // The token request itself is never re-authenticated.
         let mut r = Retries::new(true, 2, false);
-        assert_eq!(r.after(Outcome::Status(401), None, 0.5, 10_000.0), Decision::Fail);
+        assert_eq!(r.after(Outcome::Status(401), None, 0.5, 10_000.0), Decision::Fail(GiveUp::NotRetryable));
         // Retries count down, with backoff, and stop at the limit.
         let mut r = Retries::new(true, 2, true);
         assert_eq!(r.after(Outcome::Status(503), None, 0.5, 10_000.0), Decision::Retry(250.0));
         assert_eq!(r.after(Outcome::MaybeSent, None, 0.5, 10_000.0), Decision::Retry(500.0));
-        assert_eq!(r.after(Outcome::NotSent, None, 0.5, 10_000.0), Decision::Fail);
+        assert_eq!(r.after(Outcome::NotSent, None, 0.5, 10_000.0), Decision::Fail(GiveUp::RetriesSpent));
         // Retry-After replaces the backoff, unless it is over the cap or past the deadline.
         let mut r = Retries::new(false, 5, true);
         assert_eq!(r.after(Outcome::Status(429), Some(1500), 0.5, 10_000.0), Decision::Retry(1500.0));
-        assert_eq!(r.after(Outcome::Status(429), Some(61_000), 0.5, 100_000.0), Decision::Fail);
-        assert_eq!(r.after(Outcome::Status(429), Some(2000), 0.5, 1999.0), Decision::Fail);
-        assert_eq!(r.after(Outcome::Status(500), None, 0.5, 10_000.0), Decision::Fail);
+        assert_eq!(r.after(Outcome::Status(429), Some(61_000), 0.5, 100_000.0), Decision::Fail(GiveUp::RetryAfterTooLong));
+        assert_eq!(r.after(Outcome::Status(429), Some(2000), 0.5, 1999.0), Decision::Fail(GiveUp::NoTimeLeft));
+        assert_eq!(r.after(Outcome::Status(500), None, 0.5, 10_000.0), Decision::Fail(GiveUp::NotRetryable));
         assert_eq!(r.done, 1);
     }
 }

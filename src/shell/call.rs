@@ -334,8 +334,15 @@ impl<'a> Attempts<'a> {
         event_url(&self.client.opts.env_url, &self.req.path_and_query)
     }
 
-    /// Tells how the attempt that `started` ended.
-    fn ended(&self, started: f64, status: Option<u16>, trace_id: Option<String>, error: Option<&SdkError>, next: Next, wait_ms: Option<f64>) {
+    /// Tells how the attempt that `started` ended, and what the call does next: `decision` for a
+    /// failure the policy weighed, `None` when the call is done.
+    fn ended(&self, started: f64, status: Option<u16>, trace_id: Option<String>, error: Option<&SdkError>, decision: Option<Decision>) {
+        let (next, wait_ms, gave_up) = match decision {
+            None => (Next::Done, None, None),
+            Some(Decision::Fail(why)) => (Next::Done, None, Some(why)),
+            Some(Decision::Reauthenticate) => (Next::Reauthenticate, None, None),
+            Some(Decision::Retry(delay)) => (Next::Retry, Some(delay), None),
+        };
         self.client.emit(|| Event::Response {
             operation: self.operation,
             method: self.req.method,
@@ -349,6 +356,7 @@ impl<'a> Attempts<'a> {
             next,
             wait_ms,
             retry_after_ms: error.and_then(|e| e.retry_after_ms),
+            gave_up,
         });
     }
 
@@ -358,24 +366,19 @@ impl<'a> Attempts<'a> {
     async fn settle<T>(&self, started: f64, step: Step<T>, retries: &mut Retries, stop: &mut Stop, timeout_ms: f64) -> Option<Result<T, SdkError>> {
         let (error, outcome, status) = match step {
             Step::Done(result, status, trace_id) => {
-                self.ended(started, Some(status), trace_id, None, Next::Done, None);
+                self.ended(started, Some(status), trace_id, None, None);
                 return Some(Ok(result));
             }
             Step::Fatal(e, status) => {
-                self.ended(started, status, e.trace_id.clone(), Some(&e), Next::Done, None);
+                self.ended(started, status, e.trace_id.clone(), Some(&e), None);
                 return Some(Err(e));
             }
             Step::Retryable(e, outcome, status) => (e, outcome, status),
         };
         let decision = retries.after(outcome, error.retry_after_ms, js_sys::Math::random(), stop.remaining());
-        let (next, wait) = match decision {
-            Decision::Fail => (Next::Done, None),
-            Decision::Reauthenticate => (Next::Reauthenticate, None),
-            Decision::Retry(delay) => (Next::Retry, Some(delay)),
-        };
-        self.ended(started, status, error.trace_id.clone(), Some(&error), next, wait);
+        self.ended(started, status, error.trace_id.clone(), Some(&error), Some(decision));
         match decision {
-            Decision::Fail => Some(Err(error)),
+            Decision::Fail(_) => Some(Err(error)),
             Decision::Reauthenticate => None,
             Decision::Retry(delay) => stop.sleep(delay).await.err().map(|s| Err(s.error(timeout_ms))),
         }

@@ -132,9 +132,46 @@ test('warn: a Retry-After over the cap, and an answer taken though it is odd', a
     await assert.rejects(mcp.getConfig('cfg_1'), api.RateLimitError);
     await mcp.getInstanceAuthState({ instanceId: 'inst_1' });
     const warn = r.at('warn');
-    assert.ok(warn.some((l) => /getConfig: the server asked to wait 120000 ms \(Retry-After\), more than the 60 s the client waits/.test(l)), warn.join('\n'));
+    assert.ok(
+      warn.some((l) => /getConfig: not retried after 429: the server asked to wait 120000 ms \(Retry-After\), longer than the client waits for; giving up/.test(l)),
+      warn.join('\n'),
+    );
     assert.ok(warn.some((l) => /getInstanceAuthState: took an answer the API does not describe: connection "gmail" has the unknown status "SUSPENDED"/.test(l)), warn.join('\n'));
     assert.equal(r.at('error').length, 1, 'the rejected call');
+  } finally {
+    await server.close();
+  }
+});
+
+test('why a failure was not retried: the core says, in a line and to onResponse', async () => {
+  const server = await rawServer((req, res) => {
+    if (req.url.startsWith('/api/v1/mcp/configs/slow')) {
+      res.writeHead(429, { 'retry-after': '5', 'content-type': 'application/json' });
+      res.end('{"code":8,"message":"slow down"}');
+    } else if (req.url.startsWith('/api/v1/mcp/configs/missing')) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"code":5,"message":"not found"}');
+    } else {
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end('{"code":14,"message":"unavailable"}');
+    }
+  });
+  try {
+    const r = recorder();
+    const mcp = server.client({ logLevel: 'info', logger: r.logger, hooks: r.hooks, maxRetries: 1 });
+    const last = () => r.seen.filter((s) => 'durationMs' in s).at(-1);
+    await assert.rejects(mcp.getConfig('down'), api.InternalServerError);
+    assert.equal(last().gaveUp, 'retriesSpent');
+    assert.ok(r.at('info').some((l) => /getConfig: not retried after 503: 1 retry made, as many as maxRetries allows$/.test(l)), r.at('info').join('\n'));
+    await assert.rejects(mcp.getConfig('slow', { timeoutMs: 1000 }), api.RateLimitError);
+    assert.equal(last().gaveUp, 'noTimeLeft');
+    assert.ok(r.at('info').some((l) => /getConfig: not retried after 429: the wait before a retry would not end within the call's timeout$/.test(l)));
+    const lines = r.lines.length;
+    await assert.rejects(mcp.getConfig('missing'), api.NotFoundError);
+    assert.equal(last().gaveUp, 'notRetryable');
+    assert.deepEqual(r.lines.slice(lines).map((l) => l.level), ['error'], 'a 404 is never retried: no line says why');
+    await mcp.getConfig('down').catch(() => {});
+    assert.ok(r.seen.filter((s) => s.next === 'retry').every((s) => !('gaveUp' in s)), 'a retried attempt gave nothing up');
   } finally {
     await server.close();
   }
