@@ -3,8 +3,29 @@
 // requests the emulator actually received.
 import assert from 'node:assert/strict';
 import { createPublicKey, verify } from 'node:crypto';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 const json64 = (part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+
+/**
+ * What an agent does with a session token: an MCP client (`@modelcontextprotocol/sdk`) connects to
+ * `url` with it, lists the tools and calls gmail_fetch_mails, which must answer for `user`.
+ * Returns the names of the tools listed.
+ */
+export async function agentUses(url, token, user, clientName) {
+  const client = new Client({ name: clientName, version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { authorization: `Bearer ${token}` } } }));
+  try {
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    const result = await client.callTool({ name: 'gmail_fetch_mails', arguments: { query: 'is:unread' } });
+    assert.equal(result.isError, false, JSON.stringify(result));
+    assert.equal(result.structuredContent.user, user);
+    return names;
+  } finally {
+    await client.close();
+  }
+}
 
 /** Verifies an RS256 JWT against the emulator's JWKS; returns {header, claims}. */
 export async function verifyJwt(token, baseUrl) {

@@ -10,11 +10,9 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startEmulator } from '../../js/emulator/index.mjs';
 import { prepareConsumer, run, freePort, need, printTimings } from './consumer.mjs';
-import { verifyJwt } from './checks.mjs';
+import { agentUses, verifyJwt } from './checks.mjs';
 import { NEXT_VERSIONS, ensureInstalled, exampleRanges, nextPins, nextTool, prepareExample, startServer, tally } from './tools.mjs';
 
 const TOOLS = ['gmail_fetch_mails'];
@@ -36,23 +34,6 @@ after(async () => {
   await emulator?.close();
   printTimings(timings);
 });
-
-/** An MCP client that connects to `url` with the session token and lists and calls the tools. */
-async function mcpAccepts(url, token, user) {
-  const client = new Client({ name: 'next-test', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), {
-    requestInit: { headers: { authorization: `Bearer ${token}` } },
-  }));
-  try {
-    const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((t) => t.name), TOOLS);
-    const result = await client.callTool({ name: 'gmail_fetch_mails', arguments: { query: 'is:unread' } });
-    assert.equal(result.isError, false, JSON.stringify(result));
-    assert.equal(result.structuredContent.user, user);
-  } finally {
-    await client.close();
-  }
-}
 
 const tokenRequests = () => emulator.requests().filter((e) => e.path === '/oauth/token').length;
 
@@ -163,7 +144,7 @@ for (const version of NEXT_VERSIONS) {
         assert.equal(claims.sub, user);
         assert.deepEqual([claims.aud].flat(), [ready.body.mcpServerUrl]);
         assert.equal(claims.exp - claims.iat, 900);
-        await mcpAccepts(ready.body.mcpServerUrl, ready.body.token, user);
+        assert.deepEqual(await agentUses(ready.body.mcpServerUrl, ready.body.token, user, 'next-test'), TOOLS);
 
         assert.equal((await post(path, '')).status, 400);
         const bad = await fetch(`${state.base}${path}`, { method: 'POST', body: 'not json' });
