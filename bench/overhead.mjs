@@ -6,6 +6,15 @@
 // The last rows are the package itself.
 //
 //   node bench/overhead.mjs [--op=getConfig|ensureInstance] [--rounds=5] [--round-ms=1000] [--calls=1000]
+//                           [--variants=A,M,P] [--json]
+//
+// M is the floor: the least that every attempt of the package has, by what the package promises
+// (its own Headers, its own AbortController whose signal fetch gets, a timer for the call's
+// deadline raced against the fetch and the body), written in plain JavaScript. Its ratios to A
+// are what those pieces cost a plain client before any code of the package runs. --json prints
+// the figures as JSON (for `npm run bench`) instead of the table. W is M written as the package
+// drives fetch and its Response, step for step, still in plain JavaScript: what P costs beyond W
+// is the package's own work (wasm, its glue, serde, its futures), not its use of fetch.
 
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
@@ -18,7 +27,14 @@ import { median } from './lib/stats.mjs';
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(BENCH, '..');
 const { values } = parseArgs({
-  options: { op: { type: 'string', default: 'getConfig' }, rounds: { type: 'string', default: '5' }, 'round-ms': { type: 'string', default: '1000' }, calls: { type: 'string', default: '1000' } },
+  options: {
+    op: { type: 'string', default: 'getConfig' },
+    rounds: { type: 'string', default: '5' },
+    'round-ms': { type: 'string', default: '1000' },
+    calls: { type: 'string', default: '1000' },
+    variants: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
 });
 
 const emu = await spawnEmulator();
@@ -101,6 +117,51 @@ const variants = {
     res.headers.get('content-length');
     return read(JSON.parse(await res.text()));
   },
+  'M  C + its own AbortController and a cleared 20 s timer raced against fetch and body (the floor)': async () => {
+    let timer;
+    const stop = new Promise((resolve) => {
+      timer = setTimeout(resolve, 20_000, 'timeout');
+    });
+    try {
+      const ctl = new AbortController();
+      const headers = new Headers();
+      headers.set('accept', 'application/json');
+      headers.set('authorization', `Bearer ${token}`);
+      setBody(headers);
+      const res = await Promise.race([fetch(url, { method, headers, ...body(), signal: ctl.signal }), stop]);
+      res.headers.get('x-trace-id');
+      res.headers.get('retry-after');
+      res.headers.get('content-length');
+      const text = await Promise.race([res.text(), stop]);
+      return read(JSON.parse(text));
+    } finally {
+      clearTimeout(timer);
+    }
+  },
+  'W  M as the package does it: an init object filled key by key, redirect manual, fetch and arrayBuffer awaited through then(), instanceof Response, 4 header reads, the bytes copied out': async () => {
+    let timer;
+    const stop = new Promise((resolve) => { timer = setTimeout(resolve, 20_000, 'timeout'); });
+    try {
+      const ctl = new AbortController();
+      const headers = new Headers();
+      headers.set('accept', 'application/json');
+      headers.set('authorization', `Bearer ${token}`);
+      setBody(headers);
+      const init = new Object();
+      init.method = method;
+      init.headers = headers;
+      init.redirect = 'manual';
+      init.signal = ctl.signal;
+      if (POST) init.body = body().body;
+      const res = await Promise.race([new Promise((ok, no) => globalThis.fetch(url, init).then(ok, no)), stop]);
+      if (!(res instanceof Response)) throw new Error('no');
+      const h = res.headers;
+      h.get('x-trace-id'); h.get('content-length'); h.get('retry-after'); h.get('location');
+      const buf = await Promise.race([new Promise((ok, no) => res.arrayBuffer().then(ok, no)), stop]);
+      const bytes = new Uint8Array(buf).slice();
+      return read(JSON.parse(new TextDecoder().decode(bytes)));
+    } finally { clearTimeout(timer); }
+  },
   'F  E + a 20 s setTimeout per call (cleared) and a Promise race against it': async () => {
     let timer;
     const stop = new Promise((resolve) => {
@@ -125,7 +186,8 @@ const variants = {
 };
 
 let api = null;
-const installed = join(BENCH, 'tmp', 'consumer-scalekit-mcp', 'node_modules', 'scalekit-mcp', 'pkg', 'node.cjs');
+// The entry `npm run bench` measures (SCALEKIT_MCP_BENCH_ENTRY), else its installed copy, else pkg/.
+const installed = process.env.SCALEKIT_MCP_BENCH_ENTRY ?? join(BENCH, 'tmp', 'consumer-scalekit-mcp', 'node_modules', 'scalekit-mcp', 'pkg', 'node.cjs');
 const local = join(ROOT, 'pkg', 'node.cjs');
 if (existsSync(installed) || existsSync(local)) {
   api = createRequire(import.meta.url)(existsSync(installed) ? installed : local);
@@ -152,7 +214,9 @@ async function flood(fn, ms) {
   return { cpuUs: (cpu.user + cpu.system) / done, rate: (done / (performance.now() - t0)) * 1000 };
 }
 
-const names = Object.keys(variants);
+const picked = values.variants ? new Set(values.variants.split(',').map((v) => v.trim())) : null;
+const names = Object.keys(variants).filter((n) => !picked || picked.has(n.split(' ')[0]));
+if (!names.length || names[0][0] !== 'A') throw new Error('--variants must include A, the baseline the others are compared with');
 for (const n of names) await flood(variants[n], 300);
 const cpu = Object.fromEntries(names.map((n) => [n, []]));
 const rate = Object.fromEntries(names.map((n) => [n, []]));
@@ -180,6 +244,15 @@ for (let i = 0; i < Number(values.calls); i += 1) {
 await emu.close();
 
 const base = names[0];
+if (values.json) {
+  const figures = Object.fromEntries(
+    names.map((n) => [n.split(' ')[0], { name: n.replace(/^\S+\s+/, ''), cpuUs: median(cpu[n]), rate: median(rate[n]), latencyMs: median(lat[n]), seqCpuUs: median(seqCpu[n]) }]),
+  );
+  const a = figures.A;
+  for (const f of Object.values(figures)) f.ratios = { cpu: f.cpuUs / a.cpuUs, throughput: f.rate / a.rate, latency: f.latencyMs / a.latencyMs };
+  console.log(JSON.stringify({ op: values.op, rounds: Number(values.rounds), roundMs: Number(values['round-ms']), calls: Number(values.calls), variants: figures }));
+  process.exit(0);
+}
 console.log('| variant | client CPU / call (64 in flight) | Δ vs A | calls/s | median latency (1 in flight) | Δ vs A | client CPU / call (1 in flight, median) | Δ vs A |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const n of names) {

@@ -53,6 +53,13 @@ const overheads = ['ensureInstance', 'getConfig', 'createSessionToken']
   .map((op) => r.latency?.[op] && r.latency[op].sdk.median - r.latency[op].baseline.median)
   .filter((v) => typeof v === 'number');
 
+// What the floor says about the CPU budget: the pieces an attempt must have, against the rest.
+const floorOps = ['getConfig', 'ensureInstance'].filter((op) => r.floor?.[op]?.M && r.floor[op].P);
+const span = (vs) => `${Math.min(...vs).toFixed(2)}–${Math.max(...vs).toFixed(2)}×`;
+const floorText = floorOps.length
+  ? `\nWhere the client CPU goes (the floor rows above): what every attempt must have by the package's contract costs the plain client ${span(floorOps.map((op) => r.floor[op].M.ratios.cpu))} its CPU per call${floorOps.every((op) => r.floor[op].W) ? `, and ${span(floorOps.map((op) => r.floor[op].W.ratios.cpu))} written as the package drives \`fetch\`` : ''}; the package itself takes ${span(floorOps.map((op) => r.floor[op].P.ratios.cpu))} in the same process. So the miss of the CPU and throughput budgets is the package's own layer (${floorOps.map((op) => `${op} ${(r.floor[op].P.cpuUs - (r.floor[op].W ?? r.floor[op].M).cpuUs).toFixed(0)} µs`).join(', ')} per call beyond ${floorOps.every((op) => r.floor[op].W) ? 'W' : 'M'}: the wasm code, its glue, serde and the futures), not the pieces its contract asks for. The same calls with \`fetch\` stubbed (\`node bench/profile-calls.mjs --stub\`, no sockets) cost the package 40–70 µs more than the plain client: between real socket events, the same layer costs two to three times as much.\n`
+  : '';
+
 const s = r.settings ?? {};
 const p = r.memoryPlateau;
 const l = r.largeAnswers;
@@ -97,6 +104,12 @@ How each figure is made:
   within a round; client CPU per call is the bench process's user + system CPU time over the
   calls of a round (the emulator's share is in its own process). Each ratio is the median of the
   ratios of rounds taken one after the other.
+- **The floor**: [bench/overhead.mjs](bench/overhead.mjs) in a process of its own, ${r.floor?.concurrency ?? 64} calls in
+  flight, ${r.floor?.rounds ?? '?'} rounds of ${((r.floor?.roundMs ?? 0) / 1000).toFixed(1)} s per variant in turns: the plain client (A); A with what
+  every attempt of the package has by its contract (M: its own \`Headers\`, its own
+  \`AbortController\` whose signal \`fetch\` gets, a timer for the call's deadline raced against the
+  fetch and the body); M written the way the package drives \`fetch\` and its \`Response\`, step
+  for step, still in JavaScript (W); and the package (P). Medians of the rounds.
 - **Token economy**: ${r.tokenEconomy?.callers ?? 100} concurrent callers making ${(r.tokenEconomy?.calls ?? 10000).toLocaleString('en-US')} calls on a new client; the emulator
   counts the \`/oauth/token\` requests.
 - **Memory over many calls**: a fresh process with one client makes ${p ? p.late.toLocaleString('en-US') : '?'} calls, ${p?.concurrency ?? 64} in
@@ -131,7 +144,7 @@ not tests: \`npm run bench\` never fails because a machine is slow; the sizes, w
 depend on load, are also a test (\`node tests/size/check.mjs\`). The run above was made on a
 shared 2-core machine (see the load average), so timing ratios move by several percent from
 run to run; the brackets show how far within this run.
-${historyTable ? `\nThe latest full runs against these budgets ([bench/history.jsonl](bench/history.jsonl); every full\n\`npm run bench\` adds its line), newest first:\n\n${historyTable}\n` : ''}${overheads.length ? `\nIn absolute terms the package adds ${Math.min(...overheads).toFixed(2)}–${Math.max(...overheads).toFixed(2)} ms to the median call here. Against a\nScalekit environment over the internet, where a call takes tens of milliseconds, that is a few\npercent at most; against the loopback emulator it is the ratio above.\n` : ''}
+${historyTable ? `\nThe latest full runs against these budgets ([bench/history.jsonl](bench/history.jsonl); every full\n\`npm run bench\` adds its line), newest first:\n\n${historyTable}\n` : ''}${overheads.length ? `\nIn absolute terms the package adds ${Math.min(...overheads).toFixed(2)}–${Math.max(...overheads).toFixed(2)} ms to the median call here. Against a\nScalekit environment over the internet, where a call takes tens of milliseconds, that is a few\npercent at most; against the loopback emulator it is the ratio above.\n` : ''}${floorText}
 Where the size and the time go: \`node bench/profile-wasm.mjs\` lists the \`.wasm\` by section,
 crate and function; \`node bench/profile-calls.mjs --op=getConfig\` profiles a run of calls of
 both clients and sums the CPU time by where it is spent; \`node bench/overhead.mjs\` prices, one

@@ -7,7 +7,7 @@
 // or `node bench/run.mjs [options]`:
 //
 //   --quick            fewer iterations everywhere (a rough picture in about a minute)
-//   --only=a,b         some of: size, cold, latency, throughput, tokens, memory, answers, hostile
+//   --only=a,b         some of: size, cold, latency, throughput, floor, tokens, memory, answers, hostile
 //   --out=FILE         where the results go (default bench/results.json)
 //   --no-write         print only
 //   --root=DIR         measure the package built in another checkout (its pkg/), e.g. an
@@ -38,7 +38,7 @@ import { runChild } from './memory/probe.mjs';
 const BENCH = dirname(fileURLToPath(import.meta.url));
 const TMP = join(BENCH, 'tmp');
 const OFFICIAL = '@scalekit-sdk/node';
-const SECTIONS = ['size', 'cold', 'latency', 'throughput', 'tokens', 'memory', 'answers', 'hostile'];
+const SECTIONS = ['size', 'cold', 'latency', 'throughput', 'floor', 'tokens', 'memory', 'answers', 'hostile'];
 const HISTORY = join(BENCH, 'history.jsonl');
 /** The latency calls are also cut into this many blocks, to show how much a ratio moves in a run. */
 const LATENCY_BLOCKS = 8;
@@ -97,6 +97,7 @@ const results = {
   coldStart: null,
   latency: null,
   throughput: null,
+  floor: null,
   tokenEconomy: null,
   memoryPlateau: null,
   largeAnswers: null,
@@ -500,6 +501,30 @@ async function measureThroughput(ctx) {
   return out;
 }
 
+/**
+ * What the pieces every attempt of the package must have (its own Headers and AbortController, a
+ * timer for the call's deadline) cost a plain fetch client by themselves: bench/overhead.mjs's
+ * variants A (the plain client), M (A with those pieces), W (M driven as the package drives fetch
+ * and its Response) and P (the package), taking turns in a process of their own, per operation.
+ */
+async function measureFloor(ctx) {
+  const rounds = argv.quick ? 2 : 6;
+  const out = { rounds, roundMs: 1000, concurrency: 64 };
+  for (const op of ['getConfig', 'ensureInstance']) {
+    const child = spawn(process.execPath, [join(BENCH, 'overhead.mjs'), `--op=${op}`, '--variants=A,M,W,P', '--json', `--rounds=${rounds}`, `--calls=${argv.quick ? 200 : 1000}`], {
+      cwd: ROOT,
+      env: { ...process.env, SCALEKIT_MCP_BENCH_ENTRY: ctx.entry },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let text = '';
+    child.stdout.on('data', (d) => (text += d));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    if (code !== 0) throw new Error(`bench/overhead.mjs --op=${op} exited with ${code}`);
+    out[op] = JSON.parse(text).variants;
+  }
+  return out;
+}
+
 async function measureTokens(ctx, api) {
   const callers = settings.tokenCallers;
   const each = settings.tokenCallsPerCaller;
@@ -713,6 +738,7 @@ async function main() {
     }
     if (only.has('latency')) results.latency = await section('per-call latency', () => measureLatency(ctx));
     if (only.has('throughput')) results.throughput = await section('throughput', () => measureThroughput(ctx));
+    if (only.has('floor')) results.floor = await section('the floor of an attempt', () => measureFloor(ctx));
     if (only.has('tokens')) results.tokenEconomy = await section('token economy', () => measureTokens(ctx, api));
     if (only.has('memory')) results.memoryPlateau = await section('memory plateau', () => measurePlateau(ctx));
   } finally {

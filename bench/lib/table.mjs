@@ -187,6 +187,21 @@ export function renderTable(r, { preamble = true, summary = true } = {}) {
     }
   }
 
+  // The floor: what the pieces every attempt has cost a plain client
+  if (has(r.floor)) {
+    const f = r.floor;
+    sectionRow(`The floor, in a process of its own (bench/overhead.mjs; ${f.concurrency} calls in flight, ${f.rounds} rounds of ${f.roundMs / 1000} s taking turns): the plain client with what every attempt of the package has (its own \`Headers\`, its own \`AbortController\` whose signal \`fetch\` gets, a timer for the call's deadline raced against the fetch and the body); the same driven step for step as the package drives \`fetch\` and its \`Response\`, still in JavaScript; and the package, each against the plain client`);
+    for (const op of ['getConfig', 'ensureInstance']) {
+      const v = f[op];
+      if (!v) continue;
+      for (const [who, key] of [['the floor', 'M'], ['the floor as the package drives fetch', 'W'], ['scalekit-mcp', 'P']]) {
+        if (!v[key]) continue;
+        lines.push(row([`\`${op}\` client CPU per call, ${who}`, us(v[key].cpuUs), us(v.A.cpuUs), x(v[key].ratios.cpu), '', '']));
+        lines.push(row([`\`${op}\` calls per second, ${who}`, rate(v[key].rate), rate(v.A.rate), x(v[key].ratios.throughput), '', '']));
+      }
+    }
+  }
+
   // Tokens
   if (has(r.tokenEconomy)) {
     const t = r.tokenEconomy;
