@@ -69,6 +69,33 @@ const mapConfig = POST
   : (c) => mapConfigOnly(c);
 const read = (json) => mapConfig(json.config, json);
 
+/** A fresh Headers object with what the package sends: accept, authorization, the content type. */
+function packageHeaders() {
+  const headers = new Headers();
+  headers.set('accept', 'application/json');
+  headers.set('authorization', `Bearer ${token}`);
+  setBody(headers);
+  return headers;
+}
+
+/** Reads the response headers the package reads. */
+function readHeaders(res, names = ['x-trace-id', 'retry-after', 'content-length']) {
+  for (const name of names) res.headers.get(name);
+}
+
+/** Runs `fn(race)`, where `race(p)` races `p` against a 20 s timer, cleared at the end. */
+async function withTimer(fn) {
+  let timer;
+  const stop = new Promise((resolve) => {
+    timer = setTimeout(resolve, 20_000, 'timeout');
+  });
+  try {
+    return await fn((p) => Promise.race([p, stop]));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const variants = {
   'A  baseline: fetch(url, {method, headers, body}) + res.json()': async () => {
     const headers = { authorization: `Bearer ${token}` };
@@ -83,106 +110,51 @@ const variants = {
     return read(JSON.parse(await res.text()));
   },
   'C  B + a Headers object, 2-3 set() calls, 3 get() on the response': async () => {
-    const headers = new Headers();
-    headers.set('accept', 'application/json');
-    headers.set('authorization', `Bearer ${token}`);
-    setBody(headers);
-    const res = await fetch(url, { method, headers, ...body() });
-    res.headers.get('x-trace-id');
-    res.headers.get('retry-after');
-    res.headers.get('content-length');
+    const res = await fetch(url, { method, headers: packageHeaders(), ...body() });
+    readHeaders(res);
     return read(JSON.parse(await res.text()));
   },
   'D  C + new AbortController() per call, its signal given to fetch': async () => {
     const ctl = new AbortController();
-    const headers = new Headers();
-    headers.set('accept', 'application/json');
-    headers.set('authorization', `Bearer ${token}`);
-    setBody(headers);
-    const res = await fetch(url, { method, headers, ...body(), signal: ctl.signal });
-    res.headers.get('x-trace-id');
-    res.headers.get('retry-after');
-    res.headers.get('content-length');
+    const res = await fetch(url, { method, headers: packageHeaders(), ...body(), signal: ctl.signal });
+    readHeaders(res);
     return read(JSON.parse(await res.text()));
   },
   'E  D + new Request(url, init), then fetch(request)': async () => {
     const ctl = new AbortController();
-    const headers = new Headers();
-    headers.set('accept', 'application/json');
-    headers.set('authorization', `Bearer ${token}`);
-    setBody(headers);
-    const res = await fetch(new Request(url, { method, headers, ...body(), signal: ctl.signal }));
-    res.headers.get('x-trace-id');
-    res.headers.get('retry-after');
-    res.headers.get('content-length');
+    const res = await fetch(new Request(url, { method, headers: packageHeaders(), ...body(), signal: ctl.signal }));
+    readHeaders(res);
     return read(JSON.parse(await res.text()));
   },
-  'M  C + its own AbortController and a cleared 20 s timer raced against fetch and body (the floor)': async () => {
-    let timer;
-    const stop = new Promise((resolve) => {
-      timer = setTimeout(resolve, 20_000, 'timeout');
-    });
-    try {
+  'M  C + its own AbortController and a cleared 20 s timer raced against fetch and body (the floor)': () =>
+    withTimer(async (race) => {
       const ctl = new AbortController();
-      const headers = new Headers();
-      headers.set('accept', 'application/json');
-      headers.set('authorization', `Bearer ${token}`);
-      setBody(headers);
-      const res = await Promise.race([fetch(url, { method, headers, ...body(), signal: ctl.signal }), stop]);
-      res.headers.get('x-trace-id');
-      res.headers.get('retry-after');
-      res.headers.get('content-length');
-      const text = await Promise.race([res.text(), stop]);
-      return read(JSON.parse(text));
-    } finally {
-      clearTimeout(timer);
-    }
-  },
-  'W  M as the package does it: an init object filled key by key, redirect manual, fetch and arrayBuffer awaited through then(), instanceof Response, 4 header reads, the bytes copied out': async () => {
-    let timer;
-    const stop = new Promise((resolve) => { timer = setTimeout(resolve, 20_000, 'timeout'); });
-    try {
+      const res = await race(fetch(url, { method, headers: packageHeaders(), ...body(), signal: ctl.signal }));
+      readHeaders(res);
+      return read(JSON.parse(await race(res.text())));
+    }),
+  'W  M as the package does it: an init object filled key by key, redirect manual, fetch and arrayBuffer awaited through then(), instanceof Response, 4 header reads, the bytes copied out': () =>
+    withTimer(async (race) => {
       const ctl = new AbortController();
-      const headers = new Headers();
-      headers.set('accept', 'application/json');
-      headers.set('authorization', `Bearer ${token}`);
-      setBody(headers);
       const init = new Object();
       init.method = method;
-      init.headers = headers;
+      init.headers = packageHeaders();
       init.redirect = 'manual';
       init.signal = ctl.signal;
       if (POST) init.body = body().body;
-      const res = await Promise.race([new Promise((ok, no) => globalThis.fetch(url, init).then(ok, no)), stop]);
-      if (!(res instanceof Response)) throw new Error('no');
-      const h = res.headers;
-      h.get('x-trace-id'); h.get('content-length'); h.get('retry-after'); h.get('location');
-      const buf = await Promise.race([new Promise((ok, no) => res.arrayBuffer().then(ok, no)), stop]);
-      const bytes = new Uint8Array(buf).slice();
-      return read(JSON.parse(new TextDecoder().decode(bytes)));
-    } finally { clearTimeout(timer); }
-  },
-  'F  E + a 20 s setTimeout per call (cleared) and a Promise race against it': async () => {
-    let timer;
-    const stop = new Promise((resolve) => {
-      timer = setTimeout(resolve, 20_000, 'timeout');
-    });
-    try {
+      const res = await race(new Promise((ok, no) => globalThis.fetch(url, init).then(ok, no)));
+      if (!(res instanceof Response)) throw new Error('fetch gave something else than a Response');
+      readHeaders(res, ['x-trace-id', 'content-length', 'retry-after', 'location']);
+      const buf = await race(new Promise((ok, no) => res.arrayBuffer().then(ok, no)));
+      return read(JSON.parse(new TextDecoder().decode(new Uint8Array(buf).slice())));
+    }),
+  'F  E + a 20 s setTimeout per call (cleared) and a Promise race against it': () =>
+    withTimer(async (race) => {
       const ctl = new AbortController();
-      const headers = new Headers();
-      headers.set('accept', 'application/json');
-      headers.set('authorization', `Bearer ${token}`);
-      setBody(headers);
-      const res = await Promise.race([fetch(new Request(url, { method, headers, ...body(), signal: ctl.signal })), stop]);
-      res.headers.get('x-trace-id');
-      res.headers.get('retry-after');
-      res.headers.get('content-length');
-      const text = await Promise.race([res.text(), stop]);
-      return read(JSON.parse(text));
-    } finally {
-      clearTimeout(timer);
-    }
-  },
+      const res = await race(fetch(new Request(url, { method, headers: packageHeaders(), ...body(), signal: ctl.signal })));
+      readHeaders(res);
+      return read(JSON.parse(await race(res.text())));
+    }),
 };
 
 let api = null;
