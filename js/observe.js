@@ -57,10 +57,11 @@ function attemptInfo(e) {
 }
 
 /**
- * The line for a failure the client could have retried but did not, by the core's reason (a
- * failure that is never retried, such as a 404, gets none).
+ * The line for a failure the client retries elsewhere but not here, by the core's reason (one
+ * that is never retried, such as a 404, gets none).
  */
 const GAVE_UP = {
+  notSafeToRepeat: ['info', (e) => `the request may have reached the server, and ${e.operation} is not repeated where it could act twice`],
   retriesSpent: ['info', (e) => `${e.attempt - 1} ${e.attempt === 2 ? 'retry' : 'retries'} made, as many as maxRetries allows`],
   retryAfterTooLong: ['warn', (e) => `the server asked to wait ${ms(e.retryAfterMs)} (Retry-After), longer than the client waits for; giving up`],
   noTimeLeft: ['info', () => "the wait before a retry would not end within the call's timeout"],

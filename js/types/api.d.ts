@@ -59,12 +59,13 @@ export interface AttemptInfo {
   /** How long the client waits before the retry. */
   readonly waitMs?: number;
   /**
-   * `onResponse` only: why a failure the client retries in general ends the call here:
-   * `notRetryable` (not for this request or status, such as a create that may have reached the
-   * server), `retriesSpent` (`maxRetries` made), `retryAfterTooLong` (the server's Retry-After is
-   * over 60 s) or `noTimeLeft` (the wait would outlast the call's timeout).
+   * `onResponse` only, when a failed attempt ends the call: why it was not retried.
+   * `notRetryable` (a status never retried, such as 404), `notSafeToRepeat` (retried for reads,
+   * but this request may have reached the server and could act twice, such as a create),
+   * `retriesSpent` (`maxRetries` made), `retryAfterTooLong` (the server's Retry-After is over
+   * 60 s) or `noTimeLeft` (the wait would outlast the call's timeout).
    */
-  readonly gaveUp?: 'notRetryable' | 'retriesSpent' | 'retryAfterTooLong' | 'noTimeLeft';
+  readonly gaveUp?: 'notRetryable' | 'notSafeToRepeat' | 'retriesSpent' | 'retryAfterTooLong' | 'noTimeLeft';
 }
 
 export interface Hooks {

@@ -213,9 +213,11 @@ pub fn retry_delay_ms(retries_done: u32, random01: f64, retry_after_ms: Option<u
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum GiveUp {
-    /// Not retried for this request: it may have reached the server and is not safe to repeat,
-    /// or the status is not one to retry.
+    /// Never retried: a status such as 400 or 404.
     NotRetryable,
+    /// Retried for reads, not for this request: it may have reached the server, and repeating
+    /// it could act twice (a create, a delete).
+    NotSafeToRepeat,
     /// `maxRetries` retries were made.
     RetriesSpent,
     /// The server's `Retry-After` asks for more than [`RETRY_AFTER_CAP_MS`].
@@ -261,7 +263,8 @@ impl Retries {
             return Decision::Reauthenticate;
         }
         if !retryable(self.retry_safe, &outcome) {
-            return Decision::Fail(GiveUp::NotRetryable);
+            let why = if retryable(true, &outcome) { GiveUp::NotSafeToRepeat } else { GiveUp::NotRetryable };
+            return Decision::Fail(why);
         }
         if self.done >= self.max_retries {
             return Decision::Fail(GiveUp::RetriesSpent);
@@ -390,7 +393,12 @@ mod tests {
             assert_eq!(retryable(op, &outcome), want, "{op:?} {outcome:?}");
             // However retryable, a failure with no retry left ends the call.
             let mut spent = Retries::new(op, 0, false);
-            let expected = if want { Decision::Fail(GiveUp::RetriesSpent) } else { Decision::Fail(GiveUp::NotRetryable) };
+            let why = match (want, retryable(true, &outcome)) {
+                (true, _) => GiveUp::RetriesSpent,
+                (false, true) => GiveUp::NotSafeToRepeat,
+                (false, false) => GiveUp::NotRetryable,
+            };
+            let expected = Decision::Fail(why);
             assert_eq!(spent.after(outcome, None, 0.5, 10_000.0), expected, "{op:?} {outcome:?}");
         }
     }
@@ -496,7 +504,9 @@ mod tests {
         assert_eq!(r.after(Outcome::Status(429), Some(1500), 0.5, 10_000.0), Decision::Retry(1500.0));
         assert_eq!(r.after(Outcome::Status(429), Some(61_000), 0.5, 100_000.0), Decision::Fail(GiveUp::RetryAfterTooLong));
         assert_eq!(r.after(Outcome::Status(429), Some(2000), 0.5, 1999.0), Decision::Fail(GiveUp::NoTimeLeft));
-        assert_eq!(r.after(Outcome::Status(500), None, 0.5, 10_000.0), Decision::Fail(GiveUp::NotRetryable));
+        assert_eq!(r.after(Outcome::Status(500), None, 0.5, 10_000.0), Decision::Fail(GiveUp::NotSafeToRepeat));
+        assert_eq!(r.after(Outcome::MaybeSent, None, 0.5, 10_000.0), Decision::Fail(GiveUp::NotSafeToRepeat));
+        assert_eq!(r.after(Outcome::Status(404), None, 0.5, 10_000.0), Decision::Fail(GiveUp::NotRetryable));
         assert_eq!(r.done, 1);
     }
 }

@@ -170,6 +170,9 @@ test('why a failure was not retried: the core says, in a line and to onResponse'
     await assert.rejects(mcp.getConfig('missing'), api.NotFoundError);
     assert.equal(last().gaveUp, 'notRetryable');
     assert.deepEqual(r.lines.slice(lines).map((l) => l.level), ['error'], 'a 404 is never retried: no line says why');
+    await assert.rejects(mcp.createConfig({ name: 'made-twice' }), api.InternalServerError);
+    assert.equal(last().gaveUp, 'notSafeToRepeat');
+    assert.ok(r.at('info').some((l) => /createConfig: not retried after 503: the request may have reached the server, and createConfig is not repeated where it could act twice$/.test(l)), r.at('info').join('\n'));
     await mcp.getConfig('down').catch(() => {});
     assert.ok(r.seen.filter((s) => s.next === 'retry').every((s) => !('gaveUp' in s)), 'a retried attempt gave nothing up');
   } finally {
