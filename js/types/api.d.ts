@@ -59,8 +59,9 @@ export interface AttemptInfo {
   /** How long the client waits before the retry. */
   readonly waitMs?: number;
   /**
-   * `onResponse` only, when a failed attempt ends the call: why it was not retried.
-   * `notRetryable` (a status never retried, such as 404), `notSafeToRepeat` (retried for reads,
+   * `onResponse` only, when an error status or a connection failure ends the call: why it was not
+   * retried (absent for a timeout, an abort or an answer the client cannot use, which are never
+   * retried). `notRetryable` (a status never retried, such as 404), `notSafeToRepeat` (retried for reads,
    * but this request may have reached the server and could act twice, such as a create),
    * `retriesSpent` (`maxRetries` made), `retryAfterTooLong` (the server's Retry-After is over
    * 60 s) or `noTimeLeft` (the wait would outlast the call's timeout).
