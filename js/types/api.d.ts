@@ -92,6 +92,12 @@ export interface WriteOptions extends CallOptions {
   checkTools?: boolean;
 }
 
+/**
+ * Input of `ensureConfig`: the config as it should be, in the shape `createConfig` takes; its
+ * mappings are compared as sets with the existing config's.
+ */
+export type EnsureConfigInput = CreateConfigInput;
+
 /** Options of `ensureConfig`. */
 export interface EnsureConfigOptions extends WriteOptions {
   /** Only plan: read the config and say what would change, without writing. */

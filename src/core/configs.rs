@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::error::SdkError;
-use super::model::{ConfigChange, ConnectionToolMappingInput, EnsureConfigInput, McpConfig, UpdateConfigInput};
+use super::model::{ConfigChange, ConnectionToolMappingInput, CreateConfigInput, McpConfig, UpdateConfigInput};
 
 /// A mapping's tools as a set; empty means every tool of the connection.
 fn tool_set(tools: Option<&Vec<String>>) -> BTreeSet<&str> {
@@ -14,7 +14,7 @@ fn tool_set(tools: Option<&Vec<String>>) -> BTreeSet<&str> {
 /// The changes that make `existing` (the config of that name, if there is one) what `desired`
 /// says. Mappings and their tools are compared as sets: order does not matter. A left-out
 /// description is no description.
-pub fn plan(existing: Option<&McpConfig>, desired: &EnsureConfigInput) -> Vec<ConfigChange> {
+pub fn plan(existing: Option<&McpConfig>, desired: &CreateConfigInput) -> Vec<ConfigChange> {
     let Some(existing) = existing else { return vec![ConfigChange::Created] };
     let mut changes = Vec::new();
     let description = desired.description.as_deref().unwrap_or_default();
@@ -49,7 +49,7 @@ pub fn plan(existing: Option<&McpConfig>, desired: &EnsureConfigInput) -> Vec<Co
 ///
 /// The API cannot clear a config's mappings (an empty list means "no change"): removing every
 /// mapping of an existing config is refused, naming the field.
-pub fn update_for(config_id: &str, desired: &EnsureConfigInput, changes: &[ConfigChange]) -> Result<UpdateConfigInput, SdkError> {
+pub fn update_for(config_id: &str, desired: &CreateConfigInput, changes: &[ConfigChange]) -> Result<UpdateConfigInput, SdkError> {
     let description = changes
         .iter()
         .any(|c| matches!(c, ConfigChange::Description { .. }))
@@ -135,8 +135,8 @@ mod tests {
         }
     }
 
-    fn desired(description: Option<&str>, mappings: Vec<ConnectionToolMappingInput>) -> EnsureConfigInput {
-        EnsureConfigInput { name: "agent".into(), description: description.map(str::to_owned), connection_tool_mappings: Some(mappings) }
+    fn desired(description: Option<&str>, mappings: Vec<ConnectionToolMappingInput>) -> CreateConfigInput {
+        CreateConfigInput { name: "agent".into(), description: description.map(str::to_owned), connection_tool_mappings: Some(mappings) }
     }
 
     #[test]

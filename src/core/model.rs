@@ -44,7 +44,8 @@ pub struct ConnectionToolMappingInput {
     pub tools: Option<Vec<String>>,
 }
 
-/// Input of `createConfig`.
+/// Input of `createConfig`, and of `ensureConfig` (the config as it should be; its mappings are
+/// compared as sets with the existing config's).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all(deserialize = "camelCase", serialize = "snake_case"))]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename_all = "camelCase", optional_fields))]
@@ -290,19 +291,6 @@ pub struct ListToolsInput {
     #[serde(default, deserialize_with = "js_uint")]
     pub page_size: Option<u32>,
     pub page_token: Option<String>,
-}
-
-/// Input of `ensureConfig`: the config as it should be.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
-pub struct EnsureConfigInput {
-    /// The config's name: 1-100 characters, lowercase letters, digits, `-` and `_`.
-    pub name: String,
-    /// Left out: no description.
-    pub description: Option<String>,
-    /// At most 25 connections, each named once; compared as sets with the config's.
-    pub connection_tool_mappings: Option<Vec<ConnectionToolMappingInput>>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -684,7 +672,6 @@ pub(crate) mod tests {
             one::<ToolAnnotations>(cfg),
             one::<Tool>(cfg),
             one::<ListToolsResult>(cfg),
-            one::<EnsureConfigInput>(cfg),
             one::<ConfigChange>(cfg),
             one::<EnsureAction>(cfg),
             one::<EnsureConfigResult>(cfg),

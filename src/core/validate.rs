@@ -274,13 +274,6 @@ impl Validate for ListToolsInput {
     }
 }
 
-impl Validate for EnsureConfigInput {
-    fn validate(&self) -> Result<(), SdkError> {
-        config_name("name", &self.name)?;
-        mappings(self.connection_tool_mappings.as_deref().unwrap_or_default(), true)
-    }
-}
-
 impl Validate for ConfigIdInput {
     fn validate(&self) -> Result<(), SdkError> {
         path_param("configId", &self.config_id)
@@ -461,7 +454,6 @@ mod tests {
         check::<GetInstanceAuthStateInput>(json!({"instanceId":"i"}));
         check::<ToolFilter>(json!({}));
         check::<ListToolsInput>(json!({}));
-        check::<EnsureConfigInput>(json!({"name":"a"}));
     }
 
     #[test]

@@ -90,7 +90,7 @@ async fn find(client: &Rc<Client>, name: &str, budget: &Budget<'_>) -> Result<Op
 
 /// What `ensureConfig` was asked.
 pub(crate) struct Ensure {
-    pub(crate) input: EnsureConfigInput,
+    pub(crate) input: CreateConfigInput,
     pub(crate) dry_run: bool,
     pub(crate) check_tools: bool,
 }
@@ -115,28 +115,22 @@ pub(crate) async fn ensure_config(client: Rc<Client>, ensure: Ensure, signal: Op
 }
 
 async fn ensure_config_steps(client: &Rc<Client>, ensure: Ensure, signal: Option<&AbortSignal>, timeout_ms: f64) -> Result<EnsureConfigResult, SdkError> {
-    let client = client.clone();
     let Ensure { input, dry_run, check_tools } = ensure;
     let budget = Budget::new(signal, timeout_ms);
     if check_tools {
-        check_mappings(&client, input.connection_tool_mappings.as_deref().unwrap_or_default(), &budget).await?;
+        check_mappings(client, input.connection_tool_mappings.as_deref().unwrap_or_default(), &budget).await?;
     }
-    let existing = match find(&client, &input.name, &budget).await? {
+    let existing = match find(client, &input.name, &budget).await? {
         Some(config) => config,
         None if dry_run => return Ok(EnsureConfigResult { config: None, action: EnsureAction::Created, changes: plan(None, &input), dry_run }),
         None => {
-            let create = CreateConfigInput {
-                name: input.name.clone(),
-                description: input.description.clone(),
-                connection_tool_mappings: input.connection_tool_mappings.clone(),
-            };
-            match run(client.clone(), &Work::of::<CreateConfig>(&create), &budget).await {
+            match run(client.clone(), &Work::of::<CreateConfig>(&input), &budget).await {
                 Ok(Answer::Config(config)) => {
                     return Ok(EnsureConfigResult { config: Some(config), action: EnsureAction::Created, changes: plan(None, &input), dry_run });
                 }
                 Ok(_) => return Err(unexpected()),
                 // Created meanwhile by someone else: compare with theirs.
-                Err(e) if e.kind == ErrorKind::Conflict => find(&client, &input.name, &budget).await?.ok_or(e)?,
+                Err(e) if e.kind == ErrorKind::Conflict => find(client, &input.name, &budget).await?.ok_or(e)?,
                 Err(e) => return Err(e),
             }
         }

@@ -2,7 +2,8 @@
 import type { ConnectionToolMappingInput } from "./ConnectionToolMappingInput";
 
 /**
- * Input of `createConfig`.
+ * Input of `createConfig`, and of `ensureConfig` (the config as it should be; its mappings are
+ * compared as sets with the existing config's).
  */
 export type CreateConfigInput = { 
 /**
