@@ -21,8 +21,8 @@ const MAX_STRING_BYTES = 64 * 1024;
 const MAX_INPUT_BYTES = 1024 * 1024;
 const MAX_DEPTH = 32;
 
+/** The UTF-8 length of `text`, counted without encoding it. */
 function utf8Bytes(text) {
-  if (text.length * 3 <= MAX_STRING_BYTES) return text.length;
   let bytes = 0;
   for (let i = 0; i < text.length; i += 1) {
     const c = text.charCodeAt(i);

@@ -44,6 +44,8 @@ test('oversized inputs are a ValidationError naming the field, before anything i
       [{ name: 'big', description: 'x'.repeat(65 * 1024) }, 'description'],
       [{ name: 'big', connectionToolMappings: [{ connectionName: 'gmail', tools: ['t'.repeat(70_000)] }] }, 'connectionToolMappings[0].tools[0]'],
       [{ name: 'big', connectionToolMappings: [{ connectionName: 'gmail', tools: Array.from({ length: 40_000 }, (_, i) => `tool_${i}_${'x'.repeat(20)}`) }] }, 'input'],
+      // 1.2 MB of UTF-8 in 0.6 M UTF-16 units: counted in UTF-8 bytes, as the limit says.
+      [{ name: 'big', connectionToolMappings: [{ connectionName: 'gmail', tools: Array.from({ length: 30 }, (_, i) => `${i}${'é'.repeat(20_000)}`) }] }, 'input'],
     ];
     for (let round = 0; round < 20; round += 1) {
       for (const [input, field] of cases) {
