@@ -388,26 +388,9 @@ fn str_of(obj: &Map<String, Value>, key: &str) -> Option<String> {
     obj.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
-/// `snake_case` as lowerCamelCase.
-fn camel(snake: &str) -> String {
-    let mut out = String::with_capacity(snake.len());
-    let mut upper = false;
-    for c in snake.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.push(c.to_ascii_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// A member of a detail object under its snake_case or lowerCamelCase name.
 fn member<'a>(obj: &'a Map<String, Value>, snake: &str) -> Option<&'a Value> {
-    obj.get(snake).or_else(|| obj.get(&camel(snake))).filter(|v| !v.is_null())
+    obj.get(snake).or_else(|| obj.get(&js_field_path(snake))).filter(|v| !v.is_null())
 }
 
 fn parse_detail(v: &Value, clean: &dyn Fn(&str) -> String) -> Option<ErrorDetail> {

@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use super::error::{ErrorKind, SdkError};
+use super::model::EnsureAction;
 use super::ops::Answer;
 use super::policy::GiveUp;
 
@@ -68,7 +69,7 @@ pub enum Event {
     /// A poll of `waitForAuth` found connections still pending.
     Poll { polls: u32, pending: Vec<String>, next_poll_ms: f64 },
     /// What `ensureConfig` did.
-    Ensured { name: String, action: &'static str, changes: usize, dry_run: bool },
+    Ensured { name: String, action: EnsureAction, changes: usize, dry_run: bool },
     /// An answer the client took, though it is not what the contract describes.
     Odd { operation: &'static str, note: String },
 }

@@ -126,12 +126,7 @@ fn chars(s: &str) -> usize {
 
 /// A config name: 1-100 characters of `[a-z0-9_-]`.
 pub(crate) fn config_name(field: &str, v: &str) -> Result<(), SdkError> {
-    if v.is_empty() {
-        return Err(SdkError::validation(field, format!("{field} must not be empty")));
-    }
-    if chars(v) > MAX_CONFIG_NAME {
-        return Err(SdkError::validation(field, format!("{field} must be at most {MAX_CONFIG_NAME} characters")));
-    }
+    non_empty_max(field, v, MAX_CONFIG_NAME)?;
     if !v.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-') {
         return Err(SdkError::validation(field, format!("{field} may contain only lowercase letters a-z, digits, '-' and '_'")));
     }
@@ -161,9 +156,7 @@ pub(crate) fn non_empty_max(field: &str, v: &str, max: usize) -> Result<(), SdkE
 
 /// `filter.name` of `listConfigs`: at most 100 characters of `[a-zA-Z0-9_-]`.
 fn filter_name(field: &str, v: &str) -> Result<(), SdkError> {
-    if chars(v) > MAX_CONFIG_NAME {
-        return Err(SdkError::validation(field, format!("{field} must be at most {MAX_CONFIG_NAME} characters")));
-    }
+    at_most(field, Some(v), MAX_CONFIG_NAME)?;
     if !v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
         return Err(SdkError::validation(field, format!("{field} may contain only letters, digits, '-' and '_'")));
     }

@@ -9,7 +9,7 @@ use web_sys::AbortSignal;
 use super::call::{run, Budget, Client, Work};
 use super::js::now_ms;
 use crate::core::configs::{check_tools, plan, update_for, ConnectionTools};
-use crate::core::error::{code, ErrorKind, SdkError};
+use crate::core::error::{ErrorKind, SdkError};
 use crate::core::events::Event;
 use crate::core::model::*;
 use crate::core::ops::{Answer, CreateConfig, ListConfigs, ListTools, UpdateConfig};
@@ -21,7 +21,7 @@ pub(crate) const TOOLS_CACHE_MS: f64 = 5.0 * 60.0 * 1000.0;
 const MAX_TOOL_PAGES: usize = 20;
 
 fn unexpected() -> SdkError {
-    SdkError::new(ErrorKind::InvalidResponse, code::INVALID_RESPONSE, "invalid response from Scalekit: an answer of another operation")
+    SdkError::invalid_response(None, "an answer of another operation")
 }
 
 /// The tools of connection `name`: from the client's cache when fetched within
@@ -101,16 +101,7 @@ pub(crate) struct Ensure {
 pub(crate) async fn ensure_config(client: Rc<Client>, ensure: Ensure, signal: Option<&AbortSignal>, timeout_ms: f64) -> Result<EnsureConfigResult, SdkError> {
     let name = ensure.input.name.clone();
     let result = ensure_config_steps(&client, ensure, signal, timeout_ms).await?;
-    client.emit(|| Event::Ensured {
-        name,
-        action: match result.action {
-            EnsureAction::Created => "created",
-            EnsureAction::Updated => "updated",
-            EnsureAction::Unchanged => "unchanged",
-        },
-        changes: result.changes.len(),
-        dry_run: result.dry_run,
-    });
+    client.emit(|| Event::Ensured { name, action: result.action, changes: result.changes.len(), dry_run: result.dry_run });
     Ok(result)
 }
 
