@@ -5,7 +5,7 @@
 
 use scalekit_mcp::core::auth::{parse_client_options, parse_token_response, token_request, ClientOptions, TokenGrant};
 use scalekit_mcp::core::error::{ErrorDetail, ErrorKind, SdkError};
-use scalekit_mcp::core::ops::{operation, Answer, HttpRequest, Spec, WaitTarget};
+use scalekit_mcp::core::ops::{operation, Answer, Built, HttpRequest, Spec, WaitTarget};
 use scalekit_mcp::core::policy::{
     auth_poll_delay_ms, backoff_ms, classify_failure, parse_retry_after, retry_delay_ms, retryable, Bearer, Decision, GiveUp, Outcome, Retries, TokenCache,
     AUTH_POLL_CAP_MS, AUTH_POLL_DEFAULT_MS, AUTH_POLL_MIN_MS, BACKOFF_BASE_MS, BACKOFF_CAP_MS, RETRY_AFTER_CAP_MS,
@@ -52,7 +52,7 @@ fn signatures() {
         HttpRequest { method: "GET", path_and_query: String::new(), body: None, content_type: None };
     let _: (&'static str, String, Option<String>, Option<&'static str>) = (method, path_and_query, body, content_type);
     let Spec { name, retry_safe, build, answer } = operation("getConfig").unwrap();
-    let _: (&'static str, &bool, &fn(Value) -> Result<HttpRequest, SdkError>, &fn(&[u8]) -> Result<Answer, SdkError>) = (name, retry_safe, build, answer);
+    let _: (&'static str, &bool, &fn(Value) -> Result<Built, SdkError>, &fn(&[u8]) -> Result<Answer, SdkError>) = (name, retry_safe, build, answer);
 }
 
 /// One call as the shell performs it: options, token, request, a retried 503, the answer.
@@ -70,7 +70,7 @@ fn a_call_step_by_step() {
     assert_eq!(&*bearer.authorization, "Bearer tok");
 
     let spec = operation("getConfig").unwrap();
-    let req = (spec.build)(json!({"configId":"cfg_1"})).unwrap();
+    let req = (spec.build)(json!({"configId":"cfg_1"})).unwrap().request;
     assert_eq!(req.url(&opts.env_url), "https://acme.scalekit.com/api/v1/mcp/configs/cfg_1");
 
     // A 503 is retried after a jittered backoff; a 429 with a long Retry-After is not.

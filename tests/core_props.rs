@@ -20,7 +20,7 @@ use serde_json::{json, Map, Value};
 /// JavaScript caller cannot pass that: its input is copied into plain data first).
 fn build_request(op: &str, input: &str) -> Option<Result<HttpRequest, SdkError>> {
     let value: Value = serde_json::from_str(input).ok()?;
-    Some((operation(op).unwrap().build)(value))
+    Some((operation(op).unwrap().build)(value).map(|b| b.request))
 }
 
 /// What the shell makes of an answer: the output of a 2xx, else the error of the status.

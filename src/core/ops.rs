@@ -105,6 +105,18 @@ pub trait Operation {
     fn request(input: &Self::Input) -> HttpRequest;
     /// The output of a 2xx answer's body.
     fn answer(body: &[u8]) -> Result<Answer, SdkError>;
+    /// The connections and tools an input names, for `checkTools` (the writes of a config).
+    fn mappings(_input: Self::Input) -> Vec<ConnectionToolMappingInput> {
+        Vec::new()
+    }
+}
+
+/// A checked input made into its request, with the mappings it names (empty but for the writes
+/// of a config).
+#[derive(Debug)]
+pub struct Built {
+    pub request: HttpRequest,
+    pub mappings: Vec<ConnectionToolMappingInput>,
 }
 
 /// An operation, type-erased, as the shell runs it.
@@ -112,13 +124,14 @@ pub struct Spec {
     pub name: &'static str,
     pub retry_safe: bool,
     /// Reads and checks the input, and builds the request.
-    pub build: fn(Value) -> Result<HttpRequest, SdkError>,
+    pub build: fn(Value) -> Result<Built, SdkError>,
     /// The output of a 2xx answer's body.
     pub answer: fn(&[u8]) -> Result<Answer, SdkError>,
 }
 
-fn build<O: Operation>(input: Value) -> Result<HttpRequest, SdkError> {
-    Ok(O::request(&read::<O::Input>(input)?))
+fn build<O: Operation>(input: Value) -> Result<Built, SdkError> {
+    let input = read::<O::Input>(input)?;
+    Ok(Built { request: O::request(&input), mappings: O::mappings(input) })
 }
 
 const fn spec<O: Operation>() -> Spec {
@@ -268,6 +281,9 @@ impl Operation for CreateConfig {
     fn answer(body: &[u8]) -> Result<Answer, SdkError> {
         config_answer(body)
     }
+    fn mappings(input: CreateConfigInput) -> Vec<ConnectionToolMappingInput> {
+        input.connection_tool_mappings.unwrap_or_default()
+    }
 }
 
 pub struct ListConfigs;
@@ -312,6 +328,9 @@ impl Operation for UpdateConfig {
     }
     fn answer(body: &[u8]) -> Result<Answer, SdkError> {
         config_answer(body)
+    }
+    fn mappings(input: UpdateConfigInput) -> Vec<ConnectionToolMappingInput> {
+        input.connection_tool_mappings.unwrap_or_default()
     }
 }
 
@@ -559,11 +578,11 @@ mod tests {
     }
 
     fn build_request(op: &str, input: &str) -> Result<HttpRequest, SdkError> {
-        (spec(op).build)(serde_json::from_str(input).unwrap_or_else(|e| panic!("{input}: {e}")))
+        (spec(op).build)(serde_json::from_str(input).unwrap_or_else(|e| panic!("{input}: {e}"))).map(|b| b.request)
     }
 
     fn req(op: &str, input: Value) -> HttpRequest {
-        (spec(op).build)(input.clone()).unwrap_or_else(|e| panic!("{op:?} {input}: {e:?}"))
+        (spec(op).build)(input.clone()).map(|b| b.request).unwrap_or_else(|e| panic!("{op:?} {input}: {e:?}"))
     }
 
     fn err(op: &str, input: &str) -> SdkError {

@@ -88,12 +88,6 @@ fn flags(value: JsValue) -> Result<Flags, SdkError> {
     serde_wasm_bindgen::from_value(value).map_err(|_| SdkError::validation("options", "options.checkTools and options.dryRun must be booleans"))
 }
 
-/// The `connectionToolMappings` of a `createConfig` or `updateConfig` input (already checked by
-/// its build).
-fn mappings_of(mappings: Option<serde_json::Value>) -> Vec<crate::core::model::ConnectionToolMappingInput> {
-    mappings.and_then(|m| serde_json::from_value(m).ok()).unwrap_or_default()
-}
-
 /// The operation a method names.
 fn spec_of(op: &str) -> Result<&'static Spec, SdkError> {
     operation(op).ok_or_else(|| SdkError::validation("", format!("unknown operation {op}")))
@@ -149,11 +143,9 @@ impl Core {
             let spec = spec_of(op)?;
             let timeout = positive_ms("timeoutMs", timeout_ms)?.unwrap_or(self.client.opts.timeout());
             let value = self::input(input)?;
-            let check = flags(options)?.check_tools.unwrap_or(false) && matches!(op, "createConfig" | "updateConfig");
-            // The mappings are copied only for the check.
-            let mappings = check.then(|| value.get("connectionToolMappings").cloned());
-            let request = (spec.build)(value)?;
-            Ok((Work::new(spec, request), timeout, mappings.map(mappings_of)))
+            let check_tools = flags(options)?.check_tools.unwrap_or(false);
+            let built = (spec.build)(value)?;
+            Ok((Work::new(spec, built.request), timeout, check_tools.then_some(built.mappings)))
         });
         let (work, timeout, check) = match prepared {
             Ok(p) => p,
