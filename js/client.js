@@ -390,10 +390,12 @@ export class ScalekitMcp {
   async *#pages(op, key, input, options) {
     const query = input === undefined || input === null ? {} : plain(input, 'input');
     if (!isObject(query)) throw validationError('input', `${op} input must be an object`);
+    // Read once: each page's call gets the checked copy, not the caller's object again.
+    const pageOptions = callOptions(options);
     let pageToken = query.pageToken;
     const seen = new Set();
     for (;;) {
-      const page = await this.#call(op, { ...query, pageToken }, options);
+      const page = await this.#call(op, { ...query, pageToken }, pageOptions);
       for (const item of page[key]) yield item;
       if (!page.nextPageToken) return;
       if (seen.has(page.nextPageToken)) {

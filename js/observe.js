@@ -76,10 +76,7 @@ function attemptLine(e) {
   return `${PREFIX} ${e.operation} ${e.method} ${e.url} -> ${outcome} in ${ms(e.durationMs)}, attempt ${e.attempt}${trace}${why}${next}`;
 }
 
-/**
- * The observer for a client's `logLevel`, `logger` and `hooks` (`null` when nothing listens), and
- * the options left for the core.
- */
+/** The observer for a client's `logLevel`, `logger` and `hooks` (`null` when nothing listens). */
 export function observer({ logLevel: level, logger, hooks }) {
   const threshold = LEVELS[level ?? 'off'];
   const out = checkLogger(logger) ?? globalThis.console;

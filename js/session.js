@@ -108,7 +108,9 @@ function settingsOf(input, check) {
   } catch {
     throw validationError('input', 'input cannot be read (a Proxy or getter threw)');
   }
-  const kinds = Object.keys(KINDS).filter((k) => keys.includes(KINDS[k].target) && read(input, KINDS[k].target) !== undefined);
+  // Each target read once.
+  const targets = Object.fromEntries(Object.keys(KINDS).filter((k) => keys.includes(KINDS[k].target)).map((k) => [k, read(input, KINDS[k].target)]));
+  const kinds = Object.keys(targets).filter((k) => targets[k] !== undefined);
   if (kinds.length !== 1) {
     const why = kinds.length === 0 ? 'needs one of' : 'takes only one of';
     throw validationError('input', `agentSession(input) ${why} configId, connectionName or instanceId`);
@@ -121,7 +123,7 @@ function settingsOf(input, check) {
     }
   }
   const given = (key) => read(input, key) ?? undefined;
-  const settings = { kind, target: read(input, target) };
+  const settings = { kind, target: targets[kind] };
   const token = kind === 'instance'
     ? {}
     : { identifier: given('identifier'), expirySeconds: given('expirySeconds'), accessLevel: given('accessLevel') };

@@ -83,10 +83,13 @@ function resolveInstance(emu, params) {
     url: instanceUrl(emu.baseUrl, instance),
     bearer: false,
     user: instance.userIdentifier,
-    toolsFor: (user) => configTools(emu.catalogue, config, userAccountTools(emu.store, user)),
+    toolsFor: configToolsFor(emu, config),
     instance,
   };
 }
+
+/** The tools of `config` as `user` sees them (with the custom tools of their accounts). */
+const configToolsFor = (emu, config) => (user) => configTools(emu.catalogue, config, userAccountTools(emu.store, user));
 
 function resolveServer(emu, params) {
   const config = emu.store.configByServerUuid(params.server_id);
@@ -95,7 +98,7 @@ function resolveServer(emu, params) {
     target: `server:${config.id}`,
     url: configServerUrl(emu.baseUrl, config),
     bearer: true,
-    toolsFor: (user) => configTools(emu.catalogue, config, userAccountTools(emu.store, user)),
+    toolsFor: configToolsFor(emu, config),
   };
 }
 
