@@ -511,16 +511,10 @@ async function measureFloor(ctx) {
   const rounds = argv.quick ? 2 : 6;
   const out = { rounds, roundMs: 1000, concurrency: 64 };
   for (const op of ['getConfig', 'ensureInstance']) {
-    const child = spawn(process.execPath, [join(BENCH, 'overhead.mjs'), `--op=${op}`, '--variants=A,M,W,P', '--json', `--rounds=${rounds}`, `--calls=${argv.quick ? 200 : 1000}`], {
-      cwd: ROOT,
-      env: { ...process.env, SCALEKIT_MCP_BENCH_ENTRY: ctx.entry },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let text = '';
-    child.stdout.on('data', (d) => (text += d));
-    const code = await new Promise((resolve) => child.on('close', resolve));
-    if (code !== 0) throw new Error(`bench/overhead.mjs --op=${op} exited with ${code}`);
-    out[op] = JSON.parse(text).variants;
+    const args = [join(BENCH, 'overhead.mjs'), `--op=${op}`, '--variants=A,M,W,P', '--json', `--rounds=${rounds}`, `--calls=${argv.quick ? 200 : 1000}`];
+    const child = await run(process.execPath, args, { cwd: ROOT, env: { ...process.env, SCALEKIT_MCP_BENCH_ENTRY: ctx.entry } });
+    if (child.code !== 0) throw new Error(`bench/overhead.mjs --op=${op} exited with ${child.code}: ${child.stderr.slice(-2000)}`);
+    out[op] = JSON.parse(child.stdout).variants;
   }
   return out;
 }
@@ -551,13 +545,12 @@ async function measureTokens(ctx, api) {
 // ---- memory -----------------------------------------------------------------------------------
 
 /** The package entry the child processes load: the installed copy when there is one. */
-const childEntry = (ctx) => ctx.entry;
 
 /** Memory over many calls: the same client after `early` and after `late` calls (bench/memory/plateau.mjs). */
 async function measurePlateau(ctx) {
   const checkpoints = settings.plateauCheckpoints;
   const r = await runChild('memory/plateau.mjs', {
-    entry: childEntry(ctx),
+    entry: ctx.entry,
     envUrl: ctx.emu.url,
     clientId: ctx.emu.clientId,
     clientSecret: ctx.emu.clientSecret,
@@ -593,7 +586,7 @@ function allAre(phase, want) {
 async function measureLarge(ctx) {
   const bytes = settings.largeBytes;
   const r = await runChild('memory/answers.mjs', {
-    entry: childEntry(ctx),
+    entry: ctx.entry,
     envUrl: ctx.answers.url,
     phases: [{ name: 'array', configId: `array-${bytes}`, count: settings.largeCount }],
   }, { onLog: log });
@@ -621,7 +614,7 @@ async function measureHostile(ctx) {
   const n = settings.hostileCount;
   await ctx.answers.clearStats();
   const r = await runChild('memory/answers.mjs', {
-    entry: childEntry(ctx),
+    entry: ctx.entry,
     envUrl: ctx.answers.url,
     phases: [
       { name: 'inflated', configId: `inflated-${settings.inflatedBytes}`, count: n },

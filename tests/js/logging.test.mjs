@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { inspect } from 'node:util';
 import * as api from 'scalekit-mcp';
-import { uniqueName, createMailCalendarConfig, rawServer, sharedEmulator } from './helpers.mjs';
+import { clientFor, uniqueName, createMailCalendarConfig, rawServer, sharedEmulator } from './helpers.mjs';
 
 let emulator;
 
@@ -24,9 +24,7 @@ function recorder() {
   return { lines, logger, seen, hooks, at: (level) => lines.filter((l) => l.level === level).map((l) => l.line) };
 }
 
-function client(options) {
-  return new api.ScalekitMcp({ envUrl: emulator.url, clientId: emulator.clientId, clientSecret: emulator.clientSecret, ...options });
-}
+const client = (options) => clientFor(api, emulator, options);
 
 /** A run that retries, waits out a Retry-After, re-authenticates, renews its token and polls. */
 async function scriptedRun(mcp) {
