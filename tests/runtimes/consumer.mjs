@@ -3,6 +3,7 @@
 // so the runtime and browser suites of one `npm test` share one install.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -144,3 +145,23 @@ export function need(value, what) {
 export function printTimings(timings) {
   console.log(`# timings: ${Object.entries(timings).map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)} s`).join(', ')}`);
 }
+
+/** A client of the package installed in the consumer folder `dir`, on `emulator`. */
+export function installedClient(dir, emulator) {
+  const { ScalekitMcp } = createRequire(join(dir, 'x.js'))('scalekit-mcp');
+  return new ScalekitMcp({ envUrl: emulator.url, clientId: emulator.clientId, clientSecret: emulator.clientSecret });
+}
+
+/** POSTs `body` (sent as it is when a string, else as JSON) to `url`: {status, body}, the body parsed, or {unparsed} when it is not JSON. */
+export async function postJson(url, body) {
+  const res = await fetch(url, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const text = await res.text();
+  try {
+    return { status: res.status, body: JSON.parse(text) };
+  } catch {
+    return { status: res.status, body: { unparsed: text.slice(0, 500) } };
+  }
+}
+
+/** How many access tokens `emulator` has handed out. */
+export const tokenRequests = (emulator) => emulator.requests().filter((e) => e.path === '/oauth/token').length;

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator } from '../../js/emulator/index.mjs';
-import { prepareConsumer, run, freePort, need, printTimings } from './consumer.mjs';
+import { prepareConsumer, run, freePort, need, printTimings, installedClient, postJson, tokenRequests as countTokens } from './consumer.mjs';
 import { agentUses, verifyJwt } from './checks.mjs';
 import { NEXT_VERSIONS, ensureInstalled, exampleRanges, nextPins, nextTool, prepareExample, startServer, tally } from './tools.mjs';
 
@@ -25,9 +25,7 @@ before(async () => {
   consumer = await prepareConsumer();
   emulator = await startEmulator({ port: 0 });
   configName = `example-next-${process.pid}`;
-  const { ScalekitMcp } = createRequire(join(consumer.dir, 'x.js'))('scalekit-mcp');
-  const mcp = new ScalekitMcp({ envUrl: emulator.url, clientId: emulator.clientId, clientSecret: emulator.clientSecret });
-  await mcp.createConfig({ name: configName, connectionToolMappings: [{ connectionName: 'MY_GMAIL', tools: TOOLS }] });
+  await installedClient(consumer.dir, emulator).createConfig({ name: configName, connectionToolMappings: [{ connectionName: 'MY_GMAIL', tools: TOOLS }] });
 });
 
 after(async () => {
@@ -35,23 +33,13 @@ after(async () => {
   printTimings(timings);
 });
 
-const tokenRequests = () => emulator.requests().filter((e) => e.path === '/oauth/token').length;
+const tokenRequests = () => countTokens(emulator);
 
 for (const version of NEXT_VERSIONS) {
   const major = version.split('.')[0];
   describe(`Next.js ${version}: next build, next start`, () => {
     const state = {};
-    const post = async (path, userId) => {
-      const res = await fetch(`${need(state.base, 'next start')}${path}`, { method: 'POST', body: JSON.stringify({ userId }) });
-      const text = await res.text();
-      let body;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = { unparsed: text.slice(0, 500) };
-      }
-      return { status: res.status, body };
-    };
+    const post = (path, userId) => postJson(`${need(state.base, 'next start')}${path}`, { userId });
 
     after(async () => {
       await state.server?.stop();

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startEmulator } from '../../js/emulator/index.mjs';
-import { prepareConsumer, freePort, need, printTimings } from './consumer.mjs';
+import { prepareConsumer, freePort, need, printTimings, installedClient, postJson, tokenRequests as countTokens } from './consumer.mjs';
 import { agentUses, verifyJwt } from './checks.mjs';
 import { WRANGLERS, ensureInstalled, ensureNode, exampleRanges, wranglerTool, prepareExample, startServer, tally } from './tools.mjs';
 
@@ -24,8 +24,7 @@ const timings = {};
 before(async () => {
   consumer = await prepareConsumer();
   emulator = await startEmulator({ port: 0 });
-  const { ScalekitMcp } = createRequire(join(consumer.dir, 'x.js'))('scalekit-mcp');
-  mcp = new ScalekitMcp({ envUrl: emulator.url, clientId: emulator.clientId, clientSecret: emulator.clientSecret });
+  mcp = installedClient(consumer.dir, emulator);
   config = await mcp.createConfig({
     name: `example-wrangler-${process.pid}`,
     connectionToolMappings: [{ connectionName: 'MY_GMAIL' }, { connectionName: 'MY_CALENDAR' }],
@@ -41,7 +40,7 @@ function authorize(identifier) {
   for (const connectionName of ['MY_GMAIL', 'MY_CALENDAR']) emulator.setAccountStatus({ connectionName, identifier, status: 'ACTIVE' });
 }
 
-const tokenRequests = () => emulator.requests().filter((e) => e.path === '/oauth/token').length;
+const tokenRequests = () => countTokens(emulator);
 
 /** Checks that every answer is a 200 session token for its user; the message counts what else came back. */
 async function expectTokens(answers, users, what, logs) {
@@ -62,17 +61,7 @@ async function expectTokens(answers, users, what, logs) {
 for (const { version, node } of WRANGLERS) {
   describe(`wrangler ${version}: wrangler dev (local mode)`, () => {
     const state = {};
-    const post = async (body, path = '/session') => {
-      const res = await fetch(`${need(state.base, 'wrangler dev')}${path}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body) });
-      const text = await res.text();
-      let parsed;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = { unparsed: text.slice(0, 300) };
-      }
-      return { status: res.status, body: parsed };
-    };
+    const post = (body, path = '/session') => postJson(`${need(state.base, 'wrangler dev')}${path}`, body);
 
     after(async () => {
       await state.server?.stop();
