@@ -61,7 +61,7 @@ function structured(result, framework) {
 }
 
 /** The MCP TypeScript SDK: Client + StreamableHTTPClientTransport with the session's fetch. */
-async function mcpSdk(session) {
+export async function mcpSdk(session) {
   const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
   const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
   const client = new Client({ name: 'agents-test', version: '1.0.0' });
@@ -69,7 +69,7 @@ async function mcpSdk(session) {
   await client.connect(transport);
   return {
     list: async () => (await client.listTools()).tools.map((t) => t.name),
-    call: async (name, args) => structured(await client.callTool({ name, arguments: args }), 'mcp-sdk'),
+    call: async (name, args = {}) => structured(await client.callTool({ name, arguments: args }), 'mcp-sdk'),
     close: async () => {
       await transport.terminateSession().catch(() => {});
       await client.close();

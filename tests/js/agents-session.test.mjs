@@ -9,11 +9,9 @@ import { test, before, after, describe, afterEach, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { readFileSync } from 'node:fs';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ScalekitMcp, ScalekitError, ValidationError, BadRequestError, InternalServerError } from 'scalekit-mcp';
 import { startEmulator } from './helpers.mjs';
-import { USER, WHITELIST, configTokenPath, logOf, seedConfig } from './agents-helpers.mjs';
+import { USER, WHITELIST, configTokenPath, logOf, mcpSdk, seedConfig } from './agents-helpers.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../js/emulator/catalogue.json', import.meta.url), 'utf8'));
 
@@ -52,25 +50,6 @@ function recorder(respond = (input, init) => fetch(input, init)) {
       const call = seen(input, init);
       calls.push(call);
       return respond(input, init, calls.length, call);
-    },
-  };
-}
-
-/** An MCP SDK client connected through the session's fetch. */
-async function sdkClient(session) {
-  const client = new Client({ name: 'agents-session-test', version: '1.0.0' });
-  const transport = new StreamableHTTPClientTransport(new URL(session.url), { fetch: session.fetch });
-  await client.connect(transport);
-  return {
-    client,
-    call: async (name, args = {}) => {
-      const result = await client.callTool({ name, arguments: args });
-      assert.equal(result.isError, false, JSON.stringify(result.content));
-      return result.structuredContent;
-    },
-    close: async () => {
-      await transport.terminateSession().catch(() => {});
-      await client.close();
     },
   };
 }
@@ -119,9 +98,9 @@ describe('each kind of session', () => {
     const claims = claimsOf((await session.token()).token);
     assert.equal(claims.access_level, 'READ_ONLY');
     assert.equal(claims.exp - claims.iat, 900);
-    const agent = await sdkClient(session);
+    const agent = await mcpSdk(session);
     try {
-      assert.deepEqual((await agent.client.listTools()).tools.map((t) => t.name).sort(), ['gmail_fetch_mails', 'googlecalendar_list_events']);
+      assert.deepEqual((await agent.list()).sort(), ['gmail_fetch_mails', 'googlecalendar_list_events']);
     } finally {
       await agent.close();
       await session.close();
@@ -134,10 +113,10 @@ describe('each kind of session', () => {
     assert.equal(session.kind, 'connection');
     assert.equal(session.url, `${emulator.url}/mcp/v3/connections/MY_GMAIL`);
     const log = logOf(emulator, session.url, '/api/v1/mcp/connections/MY_GMAIL/tokens');
-    const agent = await sdkClient(session);
+    const agent = await mcpSdk(session);
     try {
       const gmail = catalogue.connections.find((c) => c.name === 'MY_GMAIL').tools.map((t) => t.name);
-      assert.deepEqual((await agent.client.listTools()).tools.map((t) => t.name), gmail);
+      assert.deepEqual((await agent.list()), gmail);
       assert.equal(claimsOf((await session.token()).token).aud, session.url);
       assert.equal((await agent.call('gmail_fetch_mails')).connection, 'MY_GMAIL');
       emulator.advanceTime(61_000);
@@ -163,9 +142,9 @@ describe('each kind of session', () => {
     assert.equal(gets(), 1);
     assert.deepEqual(await session.headers(), {});
     assert.equal(await session.token(), null);
-    const agent = await sdkClient(session);
+    const agent = await mcpSdk(session);
     try {
-      assert.deepEqual((await agent.client.listTools()).tools.map((t) => t.name).sort(), [...WHITELIST].sort());
+      assert.deepEqual((await agent.list()).sort(), [...WHITELIST].sort());
       assert.equal((await agent.call('gmail_fetch_mails')).user, USER);
     } finally {
       await agent.close();
@@ -324,7 +303,7 @@ describe('renewal', () => {
     const config = await seedConfig(emulator, mcp);
     const session = await mcp.agentSession({ configId: config.id, identifier: USER, expirySeconds: 120, renewBeforeMs: 30_000 });
     const log = logOf(emulator, session.url, configTokenPath(config.id));
-    const agent = await sdkClient(session);
+    const agent = await mcpSdk(session);
     try {
       await agent.call('gmail_fetch_mails');
       tick(85_000); // 35 s before expiry: not yet
@@ -356,7 +335,7 @@ describe('renewal', () => {
     const config = await seedConfig(emulator, mcp);
     const session = await mcp.agentSession({ configId: config.id, identifier: USER, expirySeconds: 60 });
     const log = logOf(emulator, session.url, configTokenPath(config.id));
-    const agent = await sdkClient(session);
+    const agent = await mcpSdk(session);
     try {
       await agent.call('gmail_fetch_mails');
       tick(40_000);
@@ -394,7 +373,7 @@ describe('renewal', () => {
     emulator.injectFault({ pathPrefix: configTokenPath(config.id), body: { token: real.token, expires_at: '2001-01-01T00:00:00Z' } });
     const session = await mcp.agentSession({ configId: config.id, identifier: USER });
     const log = logOf(emulator, session.url, configTokenPath(config.id));
-    const agent = await sdkClient(session);
+    const agent = await mcpSdk(session);
     try {
       for (let i = 0; i < 10; i += 1) assert.equal((await agent.call('gmail_fetch_mails')).user, USER);
       assert.equal(log.mints(), 1);
@@ -415,7 +394,7 @@ describe('renewal', () => {
       emulator.injectFault({ pathPrefix: configTokenPath(config.id), body: { token: opaque, expires_at: expiresAt } });
       const session = await mcp.agentSession({ configId: config.id, identifier: USER });
       const log = logOf(emulator, session.url, configTokenPath(config.id));
-      const agent = await sdkClient(session);
+      const agent = await mcpSdk(session);
       try {
         assert.equal((await session.token()).expiresAt, expiresAt);
         tick(59_000);
@@ -485,7 +464,7 @@ describe('secrets', () => {
         await mcp.agentSession({ instanceId: instance.id }),
       ];
       for (const session of sessions) {
-        const agent = await sdkClient(session);
+        const agent = await mcpSdk(session);
         await agent.call('gmail_fetch_mails');
         emulator.advanceTime(61_000);
         await agent.call('gmail_fetch_mails');
