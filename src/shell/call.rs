@@ -171,9 +171,6 @@ impl Client {
 
     /// The error for a non-2xx answer.
     fn http_error(&self, a: &Answered) -> SdkError {
-        if a.status == 0 || (300..400).contains(&a.status) {
-            return redirected(a.status, a.location.as_deref(), &self.opts.env_url);
-        }
         let retry_after = a.retry_after.as_deref().and_then(|v| parse_retry_after(v, now_ms()));
         SdkError::from_http(&self.redactor(), a.status, a.trace_id.as_deref(), retry_after, &String::from_utf8_lossy(&a.body))
     }
@@ -260,21 +257,17 @@ async fn token_attempts(client: &Client) -> Result<crate::core::auth::TokenGrant
         let started = log.next();
         let step = match attempt(&req, &url, None, &mut stop).await {
             Err(s) => Step::Fatal(s.error(client.opts.timeout()), None),
-            Ok(Attempt::Answered(a)) if (200..300).contains(&a.status) => match parse_token_response(&client.redactor(), a.status, &a.body) {
+            Ok(Attempt::Answered(a)) => match parse_token_response(&client.redactor(), a.status, &a.body) {
                 // Events give no trace id for a token granted.
                 Ok(grant) => Step::Done(grant, a.status, None),
-                Err(e) => Step::Fatal(with_trace(e, a.trace_id), Some(a.status)),
+                Err(e) if (200..300).contains(&a.status) => Step::Fatal(with_trace(e, a.trace_id), Some(a.status)),
+                Err(e) => {
+                    let mut e = with_trace(e, a.trace_id);
+                    e.retry_after_ms = a.retry_after.as_deref().and_then(|v| parse_retry_after(v, now_ms()));
+                    Step::Retryable(e, Outcome::Status(a.status), Some(a.status))
+                }
             },
-            Ok(Attempt::Answered(a)) if a.status == 0 || (300..400).contains(&a.status) => Step::Fatal(client.http_error(&a), Some(a.status)),
-            Ok(Attempt::Answered(a)) => {
-                let mut e = match parse_token_response(&client.redactor(), a.status, &a.body) {
-                    Err(e) => with_trace(e, a.trace_id),
-                    // Not for a status outside 2xx.
-                    Ok(_) => client.http_error(&a),
-                };
-                e.retry_after_ms = a.retry_after.as_deref().and_then(|v| parse_retry_after(v, now_ms()));
-                Step::Retryable(e, Outcome::Status(a.status), Some(a.status))
-            }
+            Ok(Attempt::Redirected { status, location }) => Step::Fatal(redirected(status, location.as_deref(), &client.opts.env_url), Some(status)),
             Ok(Attempt::Failed { outcome, detail }) => Step::Retryable(client.connection_error(detail.as_deref()), outcome, None),
             Ok(Attempt::TooLarge { status, trace_id }) => Step::Fatal(with_trace(too_large(status), trace_id), Some(status)),
             Ok(Attempt::Unusable { detail, .. }) => Step::Fatal(client.connection_error(detail.as_deref()), None),
@@ -432,12 +425,9 @@ pub(crate) async fn run(client: Rc<Client>, work: &Work, budget: &Budget<'_>) ->
                     // it); the policy asks for a fresh one once.
                     client.forget(bearer.generation);
                 }
-                if e.code == code::REDIRECTED {
-                    Step::Fatal(e, Some(a.status))
-                } else {
-                    Step::Retryable(e, Outcome::Status(a.status), Some(a.status))
-                }
+                Step::Retryable(e, Outcome::Status(a.status), Some(a.status))
             }
+            Ok(Attempt::Redirected { status, location }) => Step::Fatal(redirected(status, location.as_deref(), &client.opts.env_url), Some(status)),
             Ok(Attempt::TooLarge { status, trace_id }) => Step::Fatal(with_trace(too_large(status), trace_id), Some(status)),
             Ok(Attempt::Failed { outcome, detail }) => Step::Retryable(client.connection_error(detail.as_deref()), outcome, None),
             Ok(Attempt::Unusable { detail, headers }) => {

@@ -27,7 +27,6 @@ pub(crate) struct Answered {
     pub(crate) body: Vec<u8>,
     pub(crate) trace_id: Option<String>,
     pub(crate) retry_after: Option<String>,
-    pub(crate) location: Option<String>,
 }
 
 /// How an attempt ended, when its call did not stop it.
@@ -35,6 +34,8 @@ pub(crate) enum Attempt {
     /// A response, its body read in full (or, for an error status, its first
     /// [`MAX_ERROR_BODY_BYTES`]).
     Answered(Answered),
+    /// A redirect (3xx, or status 0: an opaque redirect), not followed and its body not read.
+    Redirected { status: u16, location: Option<String> },
     /// A 2xx response whose body is over [`MAX_BODY_BYTES`]; the download was cancelled there.
     TooLarge { status: u16, trace_id: Option<String> },
     /// `fetch` rejected, or the body failed midway (`MaybeSent`); `detail` is the system error
@@ -126,12 +127,11 @@ pub(crate) async fn attempt(req: &HttpRequest, url: &str, authorization: Option<
     if ok && declared.is_some_and(|n| n > limit as u64) {
         return Ok(Attempt::TooLarge { status, trace_id });
     }
-    let retry_after = header(&headers, "retry-after");
-    let location = header(&headers, "location");
     // Redirects are not followed: their body is not needed.
     if status == 0 || (300..400).contains(&status) {
-        return Ok(Attempt::Answered(Answered { status, body: Vec::new(), trace_id, retry_after, location }));
+        return Ok(Attempt::Redirected { status, location: header(&headers, "location") });
     }
+    let retry_after = header(&headers, "retry-after");
     let read = match declared.and_then(|n| usize::try_from(n).ok()).filter(|n| *n <= limit) {
         // A length within the limit: the whole body at once (fetch holds it to that length).
         Some(_) => read_whole(&response, limit, stop).await?,
@@ -147,7 +147,7 @@ pub(crate) async fn attempt(req: &HttpRequest, url: &str, authorization: Option<
     }
     // An error body cut at its limit is still read for what it says; the guard cancels the rest.
     guard.done = complete;
-    Ok(Attempt::Answered(Answered { status, body, trace_id, retry_after, location }))
+    Ok(Attempt::Answered(Answered { status, body, trace_id, retry_after }))
 }
 
 /// The body's bytes in one read (`arrayBuffer()`), for a response that declares a length within
