@@ -92,6 +92,11 @@ impl Answer {
             _ => None,
         }
     }
+
+    /// The connections of an auth state that are not ACTIVE yet (none for other answers).
+    pub fn pending(&self) -> impl Iterator<Item = &ConnectionAuthState> {
+        self.connections().unwrap_or_default().iter().filter(|c| !c.is_active())
+    }
 }
 
 /// One operation of the API.

@@ -36,10 +36,8 @@ pub(crate) enum WaitError {
 
 fn auth_timeout(timeout_ms: f64, last: Option<&Answer>) -> SdkError {
     let pending: Vec<&str> = last
-        .and_then(Answer::connections)
-        .unwrap_or_default()
-        .iter()
-        .filter(|c| !c.is_active())
+        .into_iter()
+        .flat_map(Answer::pending)
         .map(|c| if c.connection_name.is_empty() { "?" } else { c.connection_name.as_str() })
         .collect();
     let detail = match (last, pending.is_empty()) {
@@ -74,8 +72,7 @@ pub(crate) async fn wait_for_auth(client: Rc<Client>, wait: Wait) -> Result<Answ
             Err(e) if capped && e.kind == ErrorKind::Timeout => return Err(WaitError::Sdk(auth_timeout(wait.timeout_ms, last.as_ref()))),
             Err(e) => return Err(WaitError::Sdk(e)),
         };
-        let connections = state.connections().unwrap_or_default();
-        if connections.iter().all(|c| c.is_active()) {
+        if state.pending().next().is_none() {
             return Ok(state);
         }
         if let Some(f) = &wait.on_pending {
@@ -84,17 +81,7 @@ pub(crate) async fn wait_for_auth(client: Rc<Client>, wait: Wait) -> Result<Answ
         }
         let delay = auth_poll_delay_ms(wait.poll_interval_ms, polls);
         polls = polls.saturating_add(1);
-        client.emit(|| Event::Poll {
-            polls,
-            pending: state
-                .connections()
-                .unwrap_or_default()
-                .iter()
-                .filter(|c| !c.is_active())
-                .map(|c| c.connection_name.clone())
-                .collect(),
-            next_poll_ms: delay,
-        });
+        client.emit(|| Event::Poll { polls, pending: state.pending().map(|c| c.connection_name.clone()).collect(), next_poll_ms: delay });
         last = Some(state);
         match stop.sleep(delay).await {
             Ok(()) => {}
