@@ -163,9 +163,10 @@ fn filter_name(field: &str, v: &str) -> Result<(), SdkError> {
     Ok(())
 }
 
-fn page_size(v: Option<u32>) -> Result<(), SdkError> {
+/// `pageSize` of a list: at most `max`.
+fn page_size(v: Option<u32>, max: u32) -> Result<(), SdkError> {
     match v {
-        Some(n) if n > MAX_PAGE_SIZE => Err(SdkError::validation("pageSize", format!("pageSize must be at most {MAX_PAGE_SIZE}"))),
+        Some(n) if n > max => Err(SdkError::validation("pageSize", format!("pageSize must be at most {max}"))),
         _ => Ok(()),
     }
 }
@@ -221,7 +222,7 @@ impl Validate for ListConfigsInput {
         if let Some(name) = self.filter.as_ref().and_then(|f| f.name.as_deref()) {
             filter_name("filter.name", name)?;
         }
-        page_size(self.page_size)
+        page_size(self.page_size, MAX_PAGE_SIZE)
     }
 }
 
@@ -260,10 +261,7 @@ impl Validate for ListToolsInput {
                 }
             }
         }
-        match self.page_size {
-            Some(n) if n > MAX_TOOL_PAGE_SIZE => Err(SdkError::validation("pageSize", format!("pageSize must be at most {MAX_TOOL_PAGE_SIZE}"))),
-            _ => Ok(()),
-        }
+        page_size(self.page_size, MAX_TOOL_PAGE_SIZE)
     }
 }
 
@@ -318,7 +316,7 @@ impl Validate for EnsureInstanceInput {
 
 impl Validate for ListInstancesInput {
     fn validate(&self) -> Result<(), SdkError> {
-        page_size(self.page_size)
+        page_size(self.page_size, MAX_PAGE_SIZE)
     }
 }
 
