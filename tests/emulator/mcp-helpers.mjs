@@ -1,6 +1,8 @@
 // A raw MCP client for the protocol tests: plain fetch, every header and byte under the test's
 // control, answers decoded from JSON or from an SSE stream.
 
+import assert from 'node:assert/strict';
+
 export const LATEST = '2025-11-25';
 export const BOTH = 'application/json, text/event-stream';
 
@@ -115,4 +117,12 @@ export class RawMcp {
   close(o = {}) {
     return this.send(undefined, { method: 'DELETE', ...o });
   }
+}
+
+/** A RawMcp session on `url` that `initialize` (with `init`) opened with a 200. */
+export async function opened(url, options, init) {
+  const mcp = new RawMcp(url, options);
+  const res = await mcp.initialize(init);
+  assert.equal(res.status, 200, res.text);
+  return mcp;
 }

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { checkSchema } from '../../js/emulator/jsonschema.mjs';
 import { start } from './helpers.mjs';
-import { LATEST, RawMcp } from './mcp-helpers.mjs';
+import { LATEST, RawMcp, opened } from './mcp-helpers.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../js/emulator/catalogue.json', import.meta.url), 'utf8'));
 const catalogueTool = (connection, name) =>
@@ -55,12 +55,6 @@ async function configToken(identifier, body = {}, id = config.id) {
   return res.json.token;
 }
 
-async function opened(url, options, init) {
-  const mcp = new RawMcp(url, options);
-  const res = await mcp.initialize(init);
-  assert.equal(res.status, 200, res.text);
-  return mcp;
-}
 
 describe('instance URLs', () => {
   test('are pre-authenticated and list exactly the whitelisted tools, as the catalogue describes them', async () => {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { start } from './helpers.mjs';
-import { BOTH, LATEST, RawMcp, sseMessages } from './mcp-helpers.mjs';
+import { BOTH, LATEST, RawMcp, opened as openedOn, sseMessages } from './mcp-helpers.mjs';
 
 let emulator;
 let client;
@@ -33,12 +33,7 @@ const initParams = (protocolVersion = LATEST) => ({
   clientInfo: { name: 'raw-test', version: '1.0.0' },
 });
 
-async function opened(url = instance.url, options) {
-  const mcp = new RawMcp(url, options);
-  const res = await mcp.initialize();
-  assert.equal(res.status, 200, res.text);
-  return mcp;
-}
+const opened = (url = instance.url, options) => openedOn(url, options);
 
 describe('initialize', () => {
   test('answers the server info and capabilities and opens a session', async () => {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { before, beforeEach, describe, test } from 'node:test';
 import { startEmulator } from '../../js/emulator/index.mjs';
 import { Client, errorInfo, start, servedEmulator } from './helpers.mjs';
-import { RawMcp } from './mcp-helpers.mjs';
+import { opened } from './mcp-helpers.mjs';
 
 const CONNECTIONS = ['gmail', 'googlecalendar', 'MY_GMAIL', 'MY_CALENDAR', 'slack', 'github', 'notion', 'acme_mcp'];
 const GMAIL = ['gmail_fetch_mails', 'gmail_get_message_by_id', 'gmail_search', 'gmail_list_drafts', 'gmail_send_mail', 'gmail_create_draft'];
@@ -148,8 +148,7 @@ describe('the catalogue listing', () => {
   test('the same tools as MCP tools/list: names, descriptions, schemas and annotations', async () => {
     await client.createConfig({ name: 'everything', connection_tool_mappings: CONNECTIONS.map((connection_name) => ({ connection_name })) });
     const res = await client.call('POST', '/api/v1/mcp/instances', { body: { config_name: 'everything', user_identifier: 'alice' } });
-    const mcp = new RawMcp(res.json.instance.url);
-    assert.equal((await mcp.initialize()).status, 200);
+    const mcp = await opened(res.json.instance.url);
     const { tools: mcpTools } = (await mcp.request('tools/list', {})).json.result;
     const { tools } = await ok();
     assert.deepEqual(mcpTools.map((t) => t.name), tools.map((t) => t.definition.name));
@@ -336,9 +335,7 @@ describe('connected accounts and their custom tools', () => {
     await client.createConfig({ name: 'acme', connection_tool_mappings: [{ connection_name: 'acme_mcp' }, { connection_name: 'slack', tools: ['slack_send_message'] }] });
     const forUser = async (user) => {
       const res = await client.call('POST', '/api/v1/mcp/instances', { body: { config_name: 'acme', user_identifier: user } });
-      const mcp = new RawMcp(res.json.instance.url);
-      assert.equal((await mcp.initialize()).status, 200);
-      return mcp;
+      return opened(res.json.instance.url);
     };
     const alice = await forUser('alice');
     const { tools } = (await alice.request('tools/list', {})).json.result;
