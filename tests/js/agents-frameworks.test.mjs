@@ -6,7 +6,7 @@
 import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ScalekitMcp } from 'scalekit-mcp';
-import { startEmulator } from './helpers.mjs';
+import { startEmulator, jwtClaims } from './helpers.mjs';
 import { FRAMEWORKS, USER, WHITELIST, configTokenPath, logOf, seedConfig } from './agents-helpers.mjs';
 
 let emulator;
@@ -51,7 +51,7 @@ for (const framework of FRAMEWORKS) {
         assert.equal(log.initializes(), 1, 'no reconnect: the same MCP session');
         assert.equal(log.sessionIds().size, 1, 'every request carried the one Mcp-Session-Id');
         const { token, expiresAt } = await session.token();
-        const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url'));
+        const claims = jwtClaims(token);
         assert.equal(Date.parse(expiresAt), claims.exp * 1000, 'the token in hand is the one it says expires then');
       } finally {
         await agent.close();

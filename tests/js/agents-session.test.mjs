@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { ScalekitMcp, ScalekitError, ValidationError, BadRequestError, InternalServerError } from 'scalekit-mcp';
-import { startEmulator } from './helpers.mjs';
+import { startEmulator, jwtClaims } from './helpers.mjs';
 import { USER, WHITELIST, configTokenPath, logOf, mcpSdk, seedConfig } from './agents-helpers.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../js/emulator/catalogue.json', import.meta.url), 'utf8'));
@@ -62,7 +62,7 @@ const refusal = (error = 'invalid_token') => new Response('{"error":"refused"}',
   },
 });
 const ok = () => new Response('{"ok":true}', { status: 200, headers: { 'content-type': 'application/json' } });
-const claimsOf = (token) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+const claimsOf = jwtClaims;
 
 describe('each kind of session', () => {
   test('config: url is the config\'s mcpServerUrl, looked up once; nothing is minted until first use', async () => {

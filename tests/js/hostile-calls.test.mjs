@@ -7,7 +7,7 @@ import '../../bench/lib/wasm-memory.cjs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as api from 'scalekit-mcp';
-import { clientFor, createMailCalendarConfig, uniqueName, failure, rawServer, sharedEmulator } from './helpers.mjs';
+import { clientFor, createMailCalendarConfig, uniqueName, failure, rawServer, sharedEmulator, jwtClaims } from './helpers.mjs';
 
 const { ValidationError, AbortError } = api;
 let emulator;
@@ -172,7 +172,7 @@ test('a wrapped fetch that reads its init after an await sees each call\'s own b
     }
     const tokens = await Promise.all(users.map((identifier) => mcp.createSessionToken({ configId: config.id, identifier })));
     tokens.forEach((t, i) => {
-      const claims = JSON.parse(Buffer.from(t.token.split('.')[1], 'base64url').toString('utf8'));
+      const claims = jwtClaims(t.token);
       assert.equal(claims.sub, users[i], `user ${i} got their own token`);
     });
     const calls = seen.filter((s) => s.url.includes('/tokens'));
