@@ -3,20 +3,19 @@
 // session token expires (the emulator's clock moved past it, so the session's own clock still
 // thinks it valid and only the server's 401 tells), the next tool call succeeds in the same MCP
 // session with exactly one more mint, and so do 50 concurrent calls across the expiry.
-import { test, before, after, describe } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ScalekitMcp } from 'scalekit-mcp';
-import { startEmulator, jwtClaims } from './helpers.mjs';
+import { clientFor, jwtClaims, sharedEmulator } from './helpers.mjs';
 import { FRAMEWORKS, USER, WHITELIST, configTokenPath, logOf, seedConfig } from './agents-helpers.mjs';
 
 let emulator;
 let mcp;
 
-before(async () => {
-  emulator = await startEmulator();
-  mcp = new ScalekitMcp({ envUrl: emulator.url, clientId: emulator.clientId, clientSecret: emulator.clientSecret });
+sharedEmulator((e) => {
+  emulator = e;
+  mcp = clientFor({ ScalekitMcp }, e);
 });
-after(() => emulator.close());
 
 /** A fresh config, a 60 s session for USER on it, the framework connected, and the log of it all. */
 async function connected(framework) {

@@ -5,12 +5,12 @@
 // never for other 401s or bodies that cannot be sent twice), clock skew and an `expiresAt` that
 // says nothing, failed mints, close(), abort signals, input validation, and that no token or
 // instance URL shows in an inspection, a serialization, an error or a log line.
-import { test, before, after, describe, afterEach, mock } from 'node:test';
+import { test, describe, afterEach, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { ScalekitMcp, ScalekitError, ValidationError, BadRequestError, InternalServerError } from 'scalekit-mcp';
-import { startEmulator, jwtClaims } from './helpers.mjs';
+import { clientFor, jwtClaims, sharedEmulator } from './helpers.mjs';
 import { USER, WHITELIST, configTokenPath, logOf, mcpSdk, seedConfig } from './agents-helpers.mjs';
 
 const catalogue = JSON.parse(readFileSync(new URL('../../js/emulator/catalogue.json', import.meta.url), 'utf8'));
@@ -18,15 +18,11 @@ const catalogue = JSON.parse(readFileSync(new URL('../../js/emulator/catalogue.j
 let emulator;
 let mcp;
 
-before(async () => {
-  emulator = await startEmulator();
-  mcp = new ScalekitMcp({ envUrl: emulator.url, clientId: emulator.clientId, clientSecret: emulator.clientSecret, maxRetries: 0 });
+sharedEmulator((e) => {
+  emulator = e;
+  mcp = clientFor({ ScalekitMcp }, e, { maxRetries: 0 });
 });
-after(() => emulator.close());
-afterEach(() => {
-  mock.timers.reset();
-  emulator.clearFaults();
-});
+afterEach(() => mock.timers.reset());
 
 /** Moves the local clock (Date) and the emulator's, which reads Date too, forward together. */
 function localClock() {
